@@ -1,0 +1,408 @@
+"""Load the canonical schema (the YAML files in schema/) into a typed, immutable model.
+
+The files are found with importlib.resources in an installed wheel (packaged as
+``curate/_schema``) and in the repository's ``schema/`` directory in a checkout: one
+source of truth, never a copy to keep in sync.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+import yaml
+
+from curate.errors import SchemaDefinitionError, UnknownTableError
+
+__all__ = [
+    "DatasetRule",
+    "Field",
+    "FieldType",
+    "ForeignKey",
+    "RowRule",
+    "Schema",
+    "Severity",
+    "Table",
+    "Term",
+    "Vocabulary",
+    "default_schema_dir",
+    "load_schema",
+]
+
+FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
+Severity = Literal["error", "warning"]
+Number = int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One allowed value of a vocabulary, with its meaning (and parent, for sub-types)."""
+
+    value: str
+    description: str
+    parent: str | None = None
+    generated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """A controlled list of values; `source` names where generated terms come from."""
+
+    name: str
+    description: str
+    terms: tuple[Term, ...]
+    source: str | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(term.value for term in self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column of a table, with its field-level constraints."""
+
+    name: str
+    type: FieldType
+    description: str
+    required: bool = False
+    unique: bool = False
+    pattern: str | None = None
+    minimum: Number | None = None
+    maximum: Number | None = None
+    max_length: int | None = None
+    format: str | None = None
+    vocabulary: str | None = None
+    enum: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    """`fields` of this table must match `reference_fields` of an existing row of `table`."""
+
+    fields: tuple[str, ...]
+    table: str
+    reference_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table of the schema: its fields in order, primary key and foreign keys."""
+
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"table {self.name!r} has no field {name!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class RowRule:
+    """A check over one row, as a SQL boolean expression (NULL passes, as in SQL CHECK)."""
+
+    id: str
+    table: str
+    severity: Severity
+    message: str
+    fields: tuple[str, ...]
+    check: str
+
+    @property
+    def code(self) -> str:
+        return f"rule:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRule:
+    """A check across tables, as a SQL query returning the primary keys of offending rows."""
+
+    id: str
+    table: str
+    severity: Severity
+    message: str
+    query: str
+
+    @property
+    def code(self) -> str:
+        return f"rule:{self.id}"
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The whole canonical schema: tables, rules and vocabularies."""
+
+    name: str
+    title: str
+    version: str
+    description: str
+    tables: Mapping[str, Table]
+    row_rules: tuple[RowRule, ...]
+    dataset_rules: tuple[DatasetRule, ...]
+    vocabularies: Mapping[str, Vocabulary]
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        return tuple(self.tables)
+
+    def table(self, name: str) -> Table:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise UnknownTableError(name, self.table_names) from None
+
+    def row_rules_for(self, table: str) -> tuple[RowRule, ...]:
+        return tuple(rule for rule in self.row_rules if rule.table == table)
+
+    def dataset_rules_for(self, table: str) -> tuple[DatasetRule, ...]:
+        return tuple(rule for rule in self.dataset_rules if rule.table == table)
+
+
+def default_schema_dir() -> Path:
+    """The schema shipped with curate: inside the wheel, or schema/ in a checkout."""
+    packaged = resources.files("curate") / "_schema"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "schema"
+    if (checkout / "schema.yaml").is_file():
+        return checkout
+    raise SchemaDefinitionError("curate's schema files are missing from this installation")
+
+
+@functools.cache
+def _load_default() -> Schema:
+    return _load(default_schema_dir())
+
+
+def load_schema(path: Path | str | None = None) -> Schema:
+    """Load a schema from a directory (or its schema.yaml); the shipped one by default."""
+    if path is None:
+        return _load_default()
+    location = Path(path)
+    return _load(location.parent if location.is_file() else location)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            content = yaml.safe_load(handle)
+    except OSError as exc:
+        raise SchemaDefinitionError(f"cannot read schema file {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise SchemaDefinitionError(f"schema file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(content, dict):
+        raise SchemaDefinitionError(f"schema file {path} must hold a mapping")
+    return content
+
+
+def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in mapping:
+        raise SchemaDefinitionError(f"{where}: missing {key!r}")
+    return mapping[key]
+
+
+def _load(directory: Path) -> Schema:
+    top = _read_yaml(directory / "schema.yaml")
+    vocabularies = _load_vocabularies(directory / str(top.get("vocabularies", "vocabularies")))
+    tables: dict[str, Table] = {}
+    for file_name in _require(top, "tables", "schema.yaml"):
+        table = _parse_table(_read_yaml(directory / file_name), vocabularies, file_name)
+        tables[table.name] = table
+    rules = _read_yaml(directory / str(top.get("rules", "rules.yaml")))
+    schema = Schema(
+        name=str(_require(top, "name", "schema.yaml")),
+        title=str(top.get("title", "")),
+        version=str(_require(top, "version", "schema.yaml")),
+        description=str(top.get("description", "")).strip(),
+        tables=tables,
+        row_rules=tuple(_parse_row_rule(raw) for raw in rules.get("row_rules", [])),
+        dataset_rules=tuple(_parse_dataset_rule(raw) for raw in rules.get("dataset_rules", [])),
+        vocabularies=vocabularies,
+        path=directory,
+    )
+    _check_consistency(schema)
+    return schema
+
+
+def _load_vocabularies(directory: Path) -> dict[str, Vocabulary]:
+    if not directory.is_dir():
+        raise SchemaDefinitionError(f"vocabulary directory {directory} is missing")
+    vocabularies: dict[str, Vocabulary] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        raw = _read_yaml(path)
+        where = f"vocabularies/{path.name}"
+        terms = [
+            Term(
+                value=str(_require(t, "value", where)),
+                description=str(t.get("description", "")).strip(),
+                parent=None if t.get("parent") is None else str(t["parent"]),
+            )
+            for t in raw.get("terms", [])
+        ]
+        source = raw.get("source")
+        if source is not None:
+            terms = _generated_terms(str(source), where) + terms
+        name = str(_require(raw, "name", where))
+        vocabularies[name] = Vocabulary(
+            name=name,
+            description=str(raw.get("description", "")).strip(),
+            terms=tuple(terms),
+            source=None if source is None else str(source),
+        )
+    return vocabularies
+
+
+def _generated_terms(source: str, where: str) -> list[Term]:
+    """Terms that come from a library rather than a hand-typed list."""
+    if source == "pycountry.countries.alpha_3":
+        import pycountry
+
+        return sorted(
+            (
+                Term(value=c.alpha_3, description=c.name, generated=True)
+                for c in pycountry.countries
+            ),
+            key=lambda term: term.value,
+        )
+    raise SchemaDefinitionError(f"{where}: unknown vocabulary source {source!r}")
+
+
+_FIELD_TYPES = frozenset(get_args(FieldType))
+_KNOWN_CONSTRAINTS = frozenset({"required", "unique", "pattern", "minimum", "maximum", "maxLength"})
+
+
+def _parse_table(
+    raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary], where: str
+) -> Table:
+    name = str(_require(raw, "name", where))
+    fields = tuple(
+        _parse_field(f, vocabularies, f"{where}: field") for f in _require(raw, "fields", where)
+    )
+    foreign_keys = tuple(
+        ForeignKey(
+            fields=tuple(fk["fields"]),
+            table=str(fk["reference"]["resource"] or name),
+            reference_fields=tuple(fk["reference"]["fields"]),
+        )
+        for fk in raw.get("foreignKeys", [])
+    )
+    return Table(
+        name=name,
+        title=str(raw.get("title", name)),
+        description=str(raw.get("description", "")).strip(),
+        fields=fields,
+        primary_key=tuple(_require(raw, "primaryKey", where)),
+        foreign_keys=foreign_keys,
+    )
+
+
+def _parse_field(
+    raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary], where: str
+) -> Field:
+    name = str(_require(raw, "name", where))
+    where = f"{where} {name!r}"
+    field_type = str(_require(raw, "type", where))
+    if field_type not in _FIELD_TYPES:
+        raise SchemaDefinitionError(f"{where}: unsupported type {field_type!r}")
+    constraints: Mapping[str, Any] = raw.get("constraints") or {}
+    unknown = set(constraints) - _KNOWN_CONSTRAINTS
+    if unknown:
+        raise SchemaDefinitionError(f"{where}: unsupported constraints {sorted(unknown)}")
+    vocabulary = raw.get("vocabulary")
+    enum: tuple[str, ...] | None = None
+    if vocabulary is not None:
+        if vocabulary not in vocabularies:
+            raise SchemaDefinitionError(f"{where}: unknown vocabulary {vocabulary!r}")
+        enum = vocabularies[vocabulary].values
+    return Field(
+        name=name,
+        type=cast(FieldType, field_type),
+        description=" ".join(str(_require(raw, "description", where)).split()),
+        required=bool(constraints.get("required", False)),
+        unique=bool(constraints.get("unique", False)),
+        pattern=constraints.get("pattern"),
+        minimum=constraints.get("minimum"),
+        maximum=constraints.get("maximum"),
+        max_length=constraints.get("maxLength"),
+        format=raw.get("format"),
+        vocabulary=vocabulary,
+        enum=enum,
+    )
+
+
+def _severity(raw: Mapping[str, Any], where: str) -> Severity:
+    severity = raw.get("severity", "error")
+    if severity not in ("error", "warning"):
+        raise SchemaDefinitionError(f"{where}: severity must be error or warning")
+    return cast(Severity, severity)
+
+
+def _parse_row_rule(raw: Mapping[str, Any]) -> RowRule:
+    where = f"rules.yaml row rule {raw.get('id')!r}"
+    return RowRule(
+        id=str(_require(raw, "id", where)),
+        table=str(_require(raw, "table", where)),
+        severity=_severity(raw, where),
+        message=" ".join(str(_require(raw, "message", where)).split()),
+        fields=tuple(_require(raw, "fields", where)),
+        check=" ".join(str(_require(raw, "check", where)).split()),
+    )
+
+
+def _parse_dataset_rule(raw: Mapping[str, Any]) -> DatasetRule:
+    where = f"rules.yaml dataset rule {raw.get('id')!r}"
+    return DatasetRule(
+        id=str(_require(raw, "id", where)),
+        table=str(_require(raw, "table", where)),
+        severity=_severity(raw, where),
+        message=" ".join(str(_require(raw, "message", where)).split()),
+        query=" ".join(str(_require(raw, "query", where)).split()),
+    )
+
+
+def _check_consistency(schema: Schema) -> None:
+    """Refuse a schema whose parts point at things that do not exist."""
+    for table in schema.tables.values():
+        names = set(table.field_names)
+        if len(names) != len(table.fields):
+            raise SchemaDefinitionError(f"table {table.name!r} repeats a field name")
+        for key in table.primary_key:
+            if key not in names:
+                raise SchemaDefinitionError(
+                    f"table {table.name!r}: primary key {key!r} is not a field"
+                )
+        for fk in table.foreign_keys:
+            target = schema.tables.get(fk.table)
+            if target is None or not set(fk.reference_fields) <= set(target.field_names):
+                raise SchemaDefinitionError(
+                    f"table {table.name!r}: foreign key to unknown {fk.table!r}"
+                )
+            if not set(fk.fields) <= names:
+                raise SchemaDefinitionError(f"table {table.name!r}: foreign key on unknown fields")
+    seen: set[str] = set()
+    rules: tuple[RowRule | DatasetRule, ...] = (*schema.row_rules, *schema.dataset_rules)
+    for rule in rules:
+        if rule.id in seen:
+            raise SchemaDefinitionError(f"rule id {rule.id!r} is used twice")
+        seen.add(rule.id)
+        if rule.table not in schema.tables:
+            raise SchemaDefinitionError(f"rule {rule.id!r}: unknown table {rule.table!r}")
+    for row_rule in schema.row_rules:
+        unknown = set(row_rule.fields) - set(schema.tables[row_rule.table].field_names)
+        if unknown:
+            raise SchemaDefinitionError(f"rule {row_rule.id!r}: unknown fields {sorted(unknown)}")
