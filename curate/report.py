@@ -1,0 +1,109 @@
+"""The validation report: a returned object with stable codes, never printed by the library.
+
+Codes (DESIGN.md "Validation report"): required, type-error, enum, pattern, range, unique,
+foreign-key, unknown-field, parse-error and rule:<id>.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from curate.schema import Severity
+
+__all__ = ["CODES", "MAX_VALUE_LENGTH", "Issue", "Report", "truncate"]
+
+CODES: tuple[str, ...] = (
+    "required",
+    "type-error",
+    "enum",
+    "pattern",
+    "range",
+    "unique",
+    "foreign-key",
+    "unknown-field",
+    "parse-error",
+)
+
+MAX_VALUE_LENGTH = 200
+
+
+def truncate(value: object) -> str | None:
+    """The offending value as short text for a report (None stays None)."""
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) > MAX_VALUE_LENGTH:
+        return text[: MAX_VALUE_LENGTH - 1] + "…"
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem: what (code), how bad, where (table, 1-based row, field) and why."""
+
+    code: str
+    severity: Severity
+    table: str
+    row: int | None
+    field: str | None
+    value: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """Issues found, with totals per code that `max_issues` never truncates."""
+
+    max_issues: int | None = None
+    issues: list[Issue] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    severities: dict[str, Severity] = field(default_factory=dict)
+    rows: Counter[str] = field(default_factory=Counter)
+
+    def add(self, issue: Issue) -> None:
+        self.counts[issue.code] += 1
+        self.severities.setdefault(issue.code, issue.severity)
+        if self.max_issues is None or len(self.issues) < self.max_issues:
+            self.issues.append(issue)
+
+    def extend(self, issues: list[Issue]) -> None:
+        for issue in issues:
+            self.add(issue)
+
+    def count_rows(self, table: str, n: int) -> None:
+        self.rows[table] += n
+
+    @property
+    def error_count(self) -> int:
+        return sum(n for code, n in self.counts.items() if self.severities[code] == "error")
+
+    @property
+    def warning_count(self) -> int:
+        return sum(n for code, n in self.counts.items() if self.severities[code] == "warning")
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no error; warnings alone leave the data valid."""
+        return self.error_count == 0
+
+    def codes(self) -> set[str]:
+        return set(self.counts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "errors": self.error_count,
+            "warnings": self.warning_count,
+            "rows": dict(self.rows),
+            "counts": {
+                code: {"severity": self.severities[code], "count": n}
+                for code, n in sorted(self.counts.items())
+            },
+            "issues": [issue.to_dict() for issue in self.issues],
+            "truncated": len(self.issues) < sum(self.counts.values()),
+        }
