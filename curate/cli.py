@@ -1,0 +1,193 @@
+"""The `curate` command line: a thin layer over the library.
+
+Heavy libraries (polars, pandera, pyarrow) are imported inside the commands, so that
+`curate --help` stays fast. Every `CurateError` becomes a one-line message and its exit
+code (0 done, 1 invalid data, 2 could not run); a traceback only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from curate.schema import Schema
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="curate",
+    help="Validate, curate and publish conflict-event records against one canonical schema.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(
+    help="Export the canonical schema to other tools, or compare two schema versions.",
+    no_args_is_help=True,
+)
+app.add_typer(schema_app, name="schema")
+
+_state = {"debug": False}
+
+
+class ExportFormat(enum.StrEnum):
+    pandera = "pandera"
+    arrow = "arrow"
+    jsonschema = "jsonschema"
+    frictionless = "frictionless"
+    codebook = "codebook"
+
+
+class OutputFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print `text`, or write it atomically to `output`."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from curate.errors import InputError
+    from curate.io import write_atomic
+
+    if not output.parent.is_dir():
+        raise InputError(f"cannot write {output}: directory {output.parent} does not exist")
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}") from exc
+    typer.echo(f"wrote {output}", err=True)
+
+
+@schema_app.command("export")
+def schema_export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="What to generate.")],
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table", "-t", help="Only this table (events, claims or sources); default all."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    ] = None,
+    structured_output: Annotated[
+        bool,
+        typer.Option(
+            "--structured-output",
+            help="jsonschema only: list every property as required (optional ones nullable), "
+            "as LLM structured-output modes demand.",
+        ),
+    ] = False,
+) -> None:
+    """Generate a Pandera, Arrow, JSON Schema, Frictionless or codebook export of the schema."""
+    from curate.export.render import render_export
+    from curate.schema import load_schema
+
+    schema = load_schema()
+    tables = (schema.table(table),) if table is not None else tuple(schema.tables.values())
+    _emit(render_export(schema, format.value, tables, structured_output=structured_output), output)
+
+
+@schema_app.command("diff")
+def schema_diff(
+    old: Annotated[Path, typer.Argument(help="The older schema directory (or its schema.yaml).")],
+    new: Annotated[Path, typer.Argument(help="The newer schema directory (or its schema.yaml).")],
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
+    ] = OutputFormat.text,
+) -> None:
+    """Tell whether NEW is a MAJOR, MINOR or PATCH change of OLD, change by change.
+
+    Exits 1 when NEW's version number is not raised enough for its changes.
+    """
+    from curate.errors import EXIT_INVALID
+    from curate.schema_diff import diff_schemas
+
+    difference = diff_schemas(_schema_at(old), _schema_at(new))
+    if format is OutputFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(difference.to_dict(), indent=2) + "\n")
+    else:
+        from curate.console import print_schema_diff
+
+        print_schema_diff(difference)
+    if not difference.required_version_bump_ok:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _schema_at(path: Path) -> Schema:
+    from curate.errors import InputError
+    from curate.schema import load_schema
+
+    target = path / "schema.yaml" if path.is_dir() else path
+    if not target.is_file():
+        raise InputError(f"no schema at {path}: expected a directory with schema.yaml")
+    return load_schema(path)
+
+
+@schema_app.command("sample")
+def schema_sample(
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Directory to write events/claims/sources JSONL to."),
+    ],
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same records.")] = 0,
+) -> None:
+    """Generate a small consistent sample dataset, validate it and write it as JSONL."""
+    from curate.console import print_report
+    from curate.errors import EXIT_INVALID, InputError
+    from curate.io import jsonl_bytes, write_atomic
+    from curate.samples import sample_dataset
+    from curate.schema import load_schema
+    from curate.validate import validate
+
+    schema = load_schema()
+    dataset = sample_dataset(schema, seed_value=seed)
+    report = validate(dataset, schema=schema)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for name, rows in dataset.items():
+            write_atomic(output / f"{name}.jsonl", jsonl_bytes(rows))
+    except OSError as exc:
+        raise InputError(f"cannot write to {output}: {exc.strerror}") from exc
+    print_report(report, title=f"sample dataset (seed {seed}) written to {output}")
+    if not report.valid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    from curate.errors import CurateError
+
+    try:
+        app()  # standalone: usage errors exit 2 with Typer's message, --help exits 0
+    except CurateError as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(f"curate: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(
+            f"curate: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            err=True,
+        )
+        sys.exit(2)

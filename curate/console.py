@@ -1,0 +1,61 @@
+"""Rich output for people: reports and schema diffs. The library never prints; the CLI does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from curate.report import Report
+    from curate.schema_diff import SchemaDiff
+
+__all__ = ["print_report", "print_schema_diff"]
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
+    """A verdict line, totals per code, and the first problems with their rows."""
+    console = _console()
+    rows = ", ".join(f"{n} {table}" for table, n in report.rows.items()) or "no rows"
+    verdict = "[green]valid[/green]" if report.valid else "[red]invalid[/red]"
+    console.print(
+        f"{title}: {verdict} ({rows}; {report.error_count} errors, {report.warning_count} warnings)"
+    )
+    if not report.counts:
+        return
+    totals = Table("code", "severity", "count", title="problems by code")
+    for code, count in sorted(report.counts.items()):
+        totals.add_row(code, report.severities[code], str(count))
+    console.print(totals)
+    listed = Table("table", "row", "field", "code", "value", "message", title="first problems")
+    for issue in report.issues[:max_rows]:
+        listed.add_row(
+            issue.table,
+            "" if issue.row is None else str(issue.row),
+            issue.field or "",
+            issue.code,
+            issue.value or "",
+            issue.message,
+        )
+    console.print(listed)
+
+
+def print_schema_diff(difference: SchemaDiff) -> None:
+    """The overall level, whether the version number follows it, and each change."""
+    console = _console()
+    level = str(difference.level).upper()
+    console.print(f"schema {difference.old_version} → {difference.new_version}: {level} change")
+    if not difference.required_version_bump_ok:
+        console.print(
+            f"[red]version {difference.new_version} does not reflect a {level} change[/red]"
+        )
+    if difference.changes:
+        changes = Table("level", "where", "change")
+        for change in difference.changes:
+            changes.add_row(str(change.level).upper(), change.where, change.what)
+        console.print(changes)
