@@ -1,1 +1,34 @@
-"""curate."""
+"""curate: schema-first curation of conflict-event data.
+
+The public entry points, `curate.validate`, `curate.Report` and `curate.load_schema`, are
+imported lazily so that `import curate` (and `curate --help`) stays fast. The validation
+engine lives in `curate.validation`, so that `curate.validate` is always the function.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from curate.report import Report
+    from curate.schema import load_schema
+    from curate.validation import validate
+
+__all__ = ["Report", "__version__", "load_schema", "validate"]
+__version__ = "0.1.0"
+
+_LAZY = {
+    "validate": "curate.validation",
+    "Report": "curate.report",
+    "load_schema": "curate.schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'curate' has no attribute {name!r}")

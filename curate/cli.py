@@ -156,7 +156,7 @@ def schema_sample(
     from curate.io import jsonl_bytes, write_atomic
     from curate.samples import sample_dataset
     from curate.schema import load_schema
-    from curate.validate import validate
+    from curate.validation import validate
 
     schema = load_schema()
     dataset = sample_dataset(schema, seed_value=seed)

@@ -32,7 +32,7 @@ from curate.io import jsonl_bytes
 from curate.rows import rows_to_frame
 from curate.schema import Schema, load_schema
 from curate.types import POLARS_TYPES
-from curate.validate import validate as curate_validate
+from curate.validation import validate as curate_validate
 
 SCHEMA = load_schema()
 TABLES = SCHEMA.table_names
