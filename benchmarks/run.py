@@ -38,7 +38,7 @@ def events_frame(rows: int) -> pl.DataFrame:
         pl.lit("active").alias("status"), pl.lit(None, pl.String).alias("superseded_by")
     )
     repeats = -(-rows // frame.height)
-    big = pl.concat([frame] * repeats).head(rows)
+    big = pl.concat([frame] * repeats).head(rows).rechunk()
     return big.with_columns(pl.format("ev-{}", pl.int_range(pl.len())).alias("event_id"))
 
 

@@ -1,10 +1,10 @@
-"""Bring a frame to the schema's exact column types, cell by cell.
+"""Bring a frame to the schema's exact column types, cell by cell, without a Python loop.
 
-A lossless conversion (int to float, an ISO date string to a date) is applied; a cell that
-cannot be converted becomes a `type-error` issue on its row and is set to null, so the
-other checks see the column with its proper type. Columns the schema lacks are left for
-the `unknown-field` check; missing columns are added as nulls (a missing required column
-is reported once, not on every row).
+A lossless conversion (int to float, ISO date text to a date, "true" to a boolean) is
+applied; a cell that cannot be converted is nulled and marked in `type_failed`, so the
+engine reports it as a `type-error` on its row and the other checks see the column with
+its proper type. Missing columns are added as nulls; a missing required column is listed
+in `missing_required` so that it is reported once, not on every row.
 """
 
 from __future__ import annotations
@@ -13,123 +13,102 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from curate.report import Issue, truncate
 from curate.schema import Field, Table
 from curate.types import POLARS_TYPES
 
-__all__ = ["Conformed", "conform"]
+__all__ = ["Conformed", "conform", "describe_type"]
 
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
+_TRUE = ("true", "True", "TRUE")
+_FALSE = ("false", "False", "FALSE")
 
 
 @dataclass
 class Conformed:
-    """The typed frame, the cell-level type errors and the required columns that were absent."""
+    """The typed frame (schema fields first, unknown columns after), and what did not fit."""
 
     frame: pl.DataFrame
-    issues: list[Issue] = field(default_factory=list)
-    missing_required: set[str] = field(default_factory=set)
+    type_failed: dict[str, pl.Series] = field(default_factory=dict)
+    missing_required: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
 
 
 def _from_string(column: pl.Expr, f: Field) -> pl.Expr:
-    stripped = column.str.strip_chars()
     if f.type == "integer":
-        return stripped.cast(pl.Int64, strict=False)
+        return column.str.strip_chars().cast(pl.Int64, strict=False)
     if f.type == "number":
-        return stripped.cast(pl.Float64, strict=False)
+        return column.str.strip_chars().cast(pl.Float64, strict=False)
     if f.type == "boolean":
-        return (
-            pl.when(stripped.is_in(_TRUE))
-            .then(True)
-            .when(stripped.is_in(_FALSE))
-            .then(False)
-            .otherwise(None)
-        )
+        stripped = column.str.strip_chars()
+        return pl.when(stripped.is_in(_TRUE)).then(True).when(stripped.is_in(_FALSE)).then(False)
     if f.type == "date":
-        return stripped.str.to_date("%Y-%m-%d", strict=False)
+        return column.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
     if f.type == "datetime":
         return (
-            stripped.str.replace(r"Z$", "+00:00")
-            .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us")
-            .dt.convert_time_zone("UTC")
+            column.str.strip_chars()
+            .str.replace(r"Z$", "+00:00")
+            .str.to_datetime(
+                "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC"
+            )
         )
-    return stripped
+    return column
 
 
-def _converted(column: pl.Series, f: Field) -> pl.Series:
-    """`column` converted to the field's type; cells that do not convert become null."""
-    target = POLARS_TYPES[f.type]
-    source = column.dtype
-    expr = pl.col(column.name)
-    if source == pl.String and f.type != "string":
-        expr = _from_string(expr, f)
-    elif f.type == "integer" and source.is_float():
-        expr = pl.when(expr == expr.round(0)).then(expr.cast(pl.Int64, strict=False))
-    elif f.type in ("integer", "number") and source.is_numeric() and source != pl.Boolean:
-        expr = expr.cast(target, strict=False)
-    elif f.type == "datetime" and isinstance(source, pl.Datetime) and source.time_zone is not None:
-        expr = expr.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    elif source == pl.Null:
-        expr = expr.cast(target)
-    else:
-        # Anything else (a naive datetime, a list, a struct, a number where text belongs)
-        # is a type error: no silent conversion.
-        expr = pl.lit(None, dtype=target)
-    return column.to_frame().select(expr.cast(target, strict=False).alias(column.name)).to_series()
+def _conversion(source: pl.DataType, f: Field) -> pl.Expr | None:
+    """How to convert a column of `source` type to the field's type; None when not allowed."""
+    expr = pl.col(f.name)
+    if source == pl.Null:
+        return expr
+    if source == pl.String:
+        return _from_string(expr, f) if f.type != "string" else expr
+    if f.type == "integer" and source.is_integer():
+        return expr
+    if f.type == "integer" and source.is_float():
+        return pl.when(expr == expr.round(0)).then(expr)
+    if f.type == "number" and (source.is_integer() or source.is_float()):
+        return expr
+    if f.type == "datetime" and isinstance(source, pl.Datetime) and source.time_zone is not None:
+        return expr.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    return None  # a naive datetime, a list, a struct, a number where text belongs
 
 
-def conform(frame: pl.DataFrame, table: Table, row_numbers: pl.Series | None = None) -> Conformed:
-    """Cast `frame` to `table`'s types; report each cell that does not convert."""
-    result = Conformed(frame=frame)
-    columns: list[pl.Series] = []
-    height = frame.height
+def conform(frame: pl.DataFrame, table: Table) -> Conformed:
+    """Cast `frame` to `table`'s types; mark each cell that does not convert."""
+    present = set(frame.columns)
+    known = set(table.field_names)
+    expressions: list[pl.Expr] = []
+    failed_masks: list[pl.Expr] = []
+    missing: list[str] = []
     for f in table.fields:
         target = POLARS_TYPES[f.type]
-        if f.name not in frame.columns:
+        if f.name not in present:
             if f.required:
-                result.missing_required.add(f.name)
-                result.issues.append(
-                    Issue(
-                        "required",
-                        "error",
-                        table.name,
-                        None,
-                        f.name,
-                        None,
-                        f"required column {f.name!r} is missing",
-                    )
-                )
-            columns.append(pl.Series(f.name, [None] * height, dtype=target))
+                missing.append(f.name)
+            expressions.append(pl.lit(None, dtype=target).alias(f.name))
             continue
-        column = frame.get_column(f.name)
-        if column.dtype == target:
-            columns.append(column)
+        source = frame.schema[f.name]
+        if source == target:
+            expressions.append(pl.col(f.name))
             continue
-        converted = _converted(column, f)
-        failed = (converted.is_null() & column.is_not_null()).arg_true()
-        for index in failed.to_list():
-            row = int(row_numbers[index]) if row_numbers is not None else index + 1
-            result.issues.append(
-                Issue(
-                    "type-error",
-                    "error",
-                    table.name,
-                    row,
-                    f.name,
-                    truncate(column[index]),
-                    f"{f.name} must be {_describe(f)}",
-                )
-            )
-        columns.append(converted)
-    extras = [
-        frame.get_column(name) for name in frame.columns if name not in set(table.field_names)
-    ]
-    result.frame = pl.DataFrame([*columns, *extras])
-    return result
+        conversion = _conversion(source, f)
+        converted = (
+            pl.lit(None, dtype=target)
+            if conversion is None
+            else conversion.cast(target, strict=False)
+        )
+        expressions.append(converted.alias(f.name))
+        failed_masks.append((converted.is_null() & pl.col(f.name).is_not_null()).alias(f.name))
+    unknown = tuple(name for name in frame.columns if name not in known)
+    typed = frame.select(*expressions, *(pl.col(name) for name in unknown))
+    type_failed: dict[str, pl.Series] = {}
+    if failed_masks:
+        for mask in frame.select(failed_masks).iter_columns():
+            if mask.any():
+                type_failed[mask.name] = mask
+    return Conformed(typed, type_failed, tuple(missing), unknown)
 
 
-def _describe(f: Field) -> str:
+def describe_type(f: Field) -> str:
+    """The field's type as a person would say it, for messages."""
     return {
         "string": "text",
         "integer": "a whole number",

@@ -6,7 +6,9 @@ foreign-key, unknown-field, parse-error and rule:<id>.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -65,15 +67,33 @@ class Report:
     severities: dict[str, Severity] = field(default_factory=dict)
     rows: Counter[str] = field(default_factory=Counter)
 
-    def add(self, issue: Issue) -> None:
-        self.counts[issue.code] += 1
-        self.severities.setdefault(issue.code, issue.severity)
-        if self.max_issues is None or len(self.issues) < self.max_issues:
-            self.issues.append(issue)
+    rejected: Counter[str] = field(default_factory=Counter)
 
-    def extend(self, issues: list[Issue]) -> None:
+    @property
+    def room(self) -> int:
+        """How many more issues the report keeps (all are counted regardless)."""
+        if self.max_issues is None:
+            return 2**62
+        return max(self.max_issues - len(self.issues), 0)
+
+    def add(self, issue: Issue) -> None:
+        self.tally(issue.code, issue.severity, 1, [issue])
+
+    def extend(self, issues: Iterable[Issue]) -> None:
         for issue in issues:
             self.add(issue)
+
+    def tally(
+        self, code: str, severity: Severity, count: int, issues: Iterable[Issue] = ()
+    ) -> None:
+        """Count `count` problems of one code, keeping as many of `issues` as there is room."""
+        if count <= 0:
+            return
+        self.counts[code] += count
+        self.severities.setdefault(code, severity)
+        room = self.room
+        if room:
+            self.issues.extend(itertools.islice(issues, room))
 
     def count_rows(self, table: str, n: int) -> None:
         self.rows[table] += n
@@ -100,6 +120,7 @@ class Report:
             "errors": self.error_count,
             "warnings": self.warning_count,
             "rows": dict(self.rows),
+            "rejected_rows": dict(self.rejected),
             "counts": {
                 code: {"severity": self.severities[code], "count": n}
                 for code, n in sorted(self.counts.items())

@@ -156,6 +156,10 @@ class Schema:
     vocabularies: Mapping[str, Vocabulary]
     path: Path | None = field(default=None, compare=False)
 
+    def __hash__(self) -> int:
+        # Equal schemas hash alike; the mappings themselves are not hashable.
+        return hash((self.name, self.version, tuple(self.tables)))
+
     @property
     def table_names(self) -> tuple[str, ...]:
         return tuple(self.tables)

@@ -1,40 +1,60 @@
-"""Validate records against the canonical schema and return a `Report`.
+"""The validation engine: typed batches, one polars pass of checks, keys across batches.
 
-Field checks and the error rules run through the generated pandera-polars schema;
-warning rules, foreign keys and dataset rules run as polars expressions and SQL. Input may
-be a polars DataFrame or LazyFrame (collected, so the data is checked and not only the
-schema), a pandas DataFrame or an Arrow table; a mapping of table name to frame validates
-a whole dataset, keys across tables included.
+Each batch of a table is conformed to the schema's types (`conform`), then every check of
+the table's plan (`checks.table_checks`: field constraints and SQL row rules) is
+evaluated in a single `select`. Only counts are computed for every failure; issues are
+materialised up to the report's limit. Primary keys and foreign-key values are collected
+per batch (keys only, with row numbers) and checked when the table or dataset is done, so
+uniqueness and references hold across batches and tables. Dataset rules (SQL across
+tables) run on whole tables when a dataset is validated.
+
+`engine="pandera"` validates in-memory frames with the generated pandera-polars schema
+instead; property tests keep the two engines in agreement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import polars as pl
-from pandera.errors import SchemaErrors
 
-from curate.conform import conform
+from curate.checks import Check, table_checks
+from curate.conform import Conformed, conform, describe_type
 from curate.errors import InputError
-from curate.export.pandera import code_of_check, polars_schema, rule_expression
 from curate.report import Issue, Report, truncate
 from curate.rows import rows_to_frame
 from curate.schema import Schema, Table, load_schema
 
-__all__ = ["check_dataset", "check_table", "to_polars", "validate"]
+__all__ = [
+    "ROW",
+    "Engine",
+    "TableValidator",
+    "check_dataset_rules",
+    "check_references",
+    "finish_tables",
+    "to_polars",
+    "validate",
+]
 
 Frame = Any  # polars DataFrame/LazyFrame, pandas DataFrame, pyarrow Table or a list of dicts
+Engine = Literal["polars", "pandera"]
+ROW = "__row"
 
 
 def to_polars(data: Frame) -> pl.DataFrame:
-    """A polars DataFrame from any supported in-memory frame."""
+    """A polars DataFrame from any supported in-memory frame (a LazyFrame is collected)."""
     if isinstance(data, pl.DataFrame):
         return data
     if isinstance(data, pl.LazyFrame):
         return data.collect()
+    converted: pl.DataFrame | pl.Series
     try:
-        converted = pl.from_pandas(data) if _is_pandas(data) else pl.from_arrow(data)
+        if type(data).__module__.startswith("pandas"):
+            converted = pl.from_pandas(data)
+        else:
+            converted = pl.from_arrow(data)
     except (TypeError, ValueError) as exc:
         raise InputError(f"cannot validate an object of type {type(data).__name__}: {exc}") from exc
     if not isinstance(converted, pl.DataFrame):
@@ -42,160 +62,282 @@ def to_polars(data: Frame) -> pl.DataFrame:
     return converted
 
 
-def _is_pandas(data: object) -> bool:
-    return type(data).__module__.startswith("pandas")
+def _values(frame: pl.DataFrame, column: str, indices: list[int]) -> list[str | None]:
+    series = frame.get_column(column).gather(indices)
+    return [truncate(v) for v in series.to_list()]
 
 
-def _row(index: int | None, row_numbers: pl.Series | None) -> int | None:
-    if index is None:
-        return None
-    return int(row_numbers[index]) if row_numbers is not None else index + 1
+def _rule_values(
+    frame: pl.DataFrame, fields: tuple[str, ...], indices: list[int]
+) -> list[str | None]:
+    columns = [frame.get_column(name).gather(indices).to_list() for name in fields]
+    return [
+        truncate(", ".join(f"{name}={value}" for name, value in zip(fields, values, strict=True)))
+        for values in zip(*columns, strict=True)
+    ]
 
 
-def _rule_value(frame: pl.DataFrame, index: int, fields: tuple[str, ...]) -> str | None:
-    return truncate(", ".join(f"{name}={frame[index, name]}" for name in fields))
+@dataclass
+class TableValidator:
+    """Validates one table's batches in input order and keeps the keys for later checks."""
 
+    schema: Schema
+    table: Table
+    report: Report
+    keys: list[pl.DataFrame] = field(default_factory=list)
+    rejections: list[pl.DataFrame] = field(default_factory=list)
+    _columns_reported: bool = False
 
-def check_table(
-    frame: pl.DataFrame,
-    table: Table,
-    schema: Schema,
-    row_numbers: pl.Series | None = None,
-    prior: Sequence[Issue] = (),
-) -> tuple[list[Issue], pl.DataFrame]:
-    """Every row-level issue of one table's frame (field checks, row rules, keys within it),
-    and the frame conformed to the schema's types (for the checks across tables).
+    def feed(
+        self, frame: pl.DataFrame, rows: pl.Series, prior: Sequence[Issue] = ()
+    ) -> pl.DataFrame:
+        """Check one batch; `rows` holds each row's number in the input. Returns the typed
+        batch (schema fields and the row number), for checks across tables."""
+        conformed = conform(frame, self.table)
+        self._report_columns(conformed)
+        for issue in prior:
+            self.report.add(issue)
+        self._reject(
+            [i.row for i in prior if i.row is not None],
+            [i.code for i in prior if i.row is not None],
+        )
+        checks = self._plan(conformed)
+        typed = conformed.frame
+        if checks:
+            verdicts = typed.select([ok.alias(str(i)) for i, (_, ok) in enumerate(checks)])
+            failures = verdicts.select(pl.all().not_().sum()).row(0)
+            for index, ((check, _), count) in enumerate(zip(checks, failures, strict=True)):
+                if not count:
+                    continue
+                failing = verdicts.get_column(str(index)).not_()
+                self._tally(check, failing, int(count), typed, frame, rows)
+                if check.severity == "error":
+                    self._reject(rows.filter(failing), check.code)
+        self.report.count_rows(self.table.name, frame.height)
+        self.keys.append(typed.select(*self._key_columns()).with_columns(rows.alias(ROW)))
+        return typed.select(self.table.field_names).with_columns(rows.alias(ROW))
 
-    `prior` holds type errors a reader already found; their cells are null in `frame` and
-    are not reported again as missing."""
-    conformed = conform(frame, table, row_numbers)
-    typed = conformed.frame
-    issues = [*prior, *conformed.issues]
-    flagged = {(issue.row, issue.field) for issue in issues}
-    try:
-        polars_schema(schema, table).validate(typed, lazy=True)
-    except SchemaErrors as errors:
-        cases = errors.failure_cases
-        for case in cases.iter_rows(named=True):
-            issue = _issue_from_case(case, typed, table, schema, row_numbers)
-            if issue.field in conformed.missing_required and issue.code == "required":
-                continue
-            if issue.code == "required" and (issue.row, issue.field) in flagged:
-                continue  # a cell that failed its type is already reported as type-error
-            issues.append(issue)
-    for rule in schema.row_rules_for(table.name):
-        if rule.severity != "warning":
-            continue
-        failing = typed.select(rule_expression(rule).not_().arg_true()).to_series()
-        for index in failing.to_list():
-            issues.append(
+    def _reject(self, rows: pl.Series | list[int], codes: str | list[str]) -> None:
+        """Remember which rows failed with which error code (for counts and quarantine)."""
+        if len(rows):
+            self.rejections.append(
+                pl.DataFrame({ROW: rows, "code": codes}, schema={ROW: pl.Int64, "code": pl.String})
+            )
+
+    def _report_columns(self, conformed: Conformed) -> None:
+        """Missing and unknown columns: reported once per table, not once per batch."""
+        if self._columns_reported:
+            return
+        self._columns_reported = True
+        name = self.table.name
+        for column in conformed.missing_required:
+            self.report.add(
                 Issue(
-                    rule.code,
-                    rule.severity,
-                    table.name,
-                    _row(index, row_numbers),
-                    ",".join(rule.fields),
-                    _rule_value(typed, index, rule.fields),
-                    rule.message,
+                    "required",
+                    "error",
+                    name,
+                    None,
+                    column,
+                    None,
+                    f"required column {column!r} is missing",
                 )
             )
-    return issues, typed.select(table.field_names)
+        for column in conformed.unknown:
+            self.report.add(
+                Issue(
+                    "unknown-field",
+                    "error",
+                    name,
+                    None,
+                    column,
+                    None,
+                    f"{column!r} is not a field of {name}",
+                )
+            )
 
+    def _plan(self, conformed: Conformed) -> list[tuple[Check, pl.Expr]]:
+        """The table's checks adapted to this batch: type errors first, and no `required`
+        failure where a cell was refused for its type or a whole column is missing."""
+        plan: list[tuple[Check, pl.Expr]] = []
+        masks = conformed.type_failed
+        for name, mask in masks.items():
+            f = self.table.field(name)
+            check = Check(
+                "type-error",
+                "error",
+                name,
+                (name,),
+                f"{name} must be {describe_type(f)}",
+                pl.lit(True),
+            )
+            plan.append((check, pl.lit(~mask)))
+        for check in table_checks(self.schema, self.table):
+            if check.code == "required" and check.field in conformed.missing_required:
+                continue
+            ok = check.ok
+            if check.code == "required" and check.field in masks:
+                ok = ok | pl.lit(masks[check.field])
+            plan.append((check, ok))
+        return plan
 
-def _issue_from_case(
-    case: dict[str, Any],
-    frame: pl.DataFrame,
-    table: Table,
-    schema: Schema,
-    row_numbers: pl.Series | None,
-) -> Issue:
-    check = str(case["check"])
-    code = code_of_check(check)
-    index = case["index"]
-    row = _row(index, row_numbers)
-    if code.startswith("rule:"):
-        rule = next(r for r in schema.row_rules_for(table.name) if r.code == code)
-        value = None if index is None else _rule_value(frame, index, rule.fields)
-        return Issue(code, "error", table.name, row, ",".join(rule.fields), value, rule.message)
-    if code == "unknown-field":
-        name = str(case["failure_case"])
-        return Issue(
-            code, "error", table.name, None, name, None, f"{name!r} is not a field of {table.name}"
+    def _tally(
+        self,
+        check: Check,
+        failing: pl.Series,
+        count: int,
+        typed: pl.DataFrame,
+        raw: pl.DataFrame,
+        rows: pl.Series,
+    ) -> None:
+        room = self.report.room
+        if not room:
+            self.report.tally(check.code, check.severity, count)
+            return
+        indices = failing.arg_true().head(room).to_list()
+        if check.code == "type-error":
+            values = _values(raw, check.field, indices)
+        elif len(check.fields) == 1:
+            values = _values(typed, check.field, indices)
+        else:
+            values = _rule_values(typed, check.fields, indices)
+        numbers = rows.gather(indices).to_list()
+        issues = (
+            Issue(
+                check.code, check.severity, self.table.name, row, check.field, value, check.message
+            )
+            for row, value in zip(numbers, values, strict=True)
         )
-    column = case["column"]
-    if code == "required" and check == "column_in_dataframe":
-        name = str(case["failure_case"])
-        return Issue(
-            code, "error", table.name, None, name, None, f"required column {name!r} is missing"
+        self.report.tally(check.code, check.severity, count, issues)
+
+    def _key_columns(self) -> list[str]:
+        names = list(self.table.primary_key)
+        for fk in self.table.foreign_keys:
+            names += [c for c in fk.fields if c not in names]
+        return names
+
+    def finish(self) -> pl.DataFrame:
+        """Check uniqueness of the primary key across all batches; return the keys seen."""
+        keys = pl.concat(self.keys) if self.keys else pl.DataFrame()
+        self.keys = []
+        if keys.is_empty():
+            return keys
+        primary = list(self.table.primary_key)
+        present = keys.drop_nulls(primary)
+        duplicated = present.filter(pl.struct(primary).is_duplicated()).sort(ROW)
+        field_name = ",".join(primary)
+        message = f"{field_name} is not unique"
+        if duplicated.height:
+            shown = duplicated.head(self.report.room)
+            issues = (
+                Issue(
+                    "unique",
+                    "error",
+                    self.table.name,
+                    record[ROW],
+                    field_name,
+                    truncate(",".join(str(record[k]) for k in primary)),
+                    message,
+                )
+                for record in shown.iter_rows(named=True)
+            )
+            self.report.tally("unique", "error", duplicated.height, issues)
+            self._reject(duplicated.get_column(ROW), "unique")
+        return keys
+
+    def rejected_codes(self) -> pl.DataFrame:
+        """Row number and sorted error codes of every rejected row."""
+        if not self.rejections:
+            return pl.DataFrame(schema={ROW: pl.Int64, "codes": pl.List(pl.String)})
+        return (
+            pl.concat(self.rejections)
+            .group_by(ROW)
+            .agg(pl.col("code").unique().sort().alias("codes"))
+            .sort(ROW)
         )
-    if code == "required":
-        return Issue(code, "error", table.name, row, column, None, f"{column} is required")
-    if code == "unique":
-        return Issue(
-            code,
-            "error",
-            table.name,
-            row,
-            column,
-            truncate(case["failure_case"]),
-            f"{column} is not unique",
-        )
-    detail = check.partition(": ")[2] or check
-    return Issue(
-        code, "error", table.name, row, column, truncate(case["failure_case"]), f"{column} {detail}"
-    )
 
 
-def check_dataset(frames: Mapping[str, pl.DataFrame], schema: Schema) -> list[Issue]:
-    """Issues across tables: foreign keys and dataset rules. Frames must be conformed."""
-    issues: list[Issue] = []
-    indexed = {name: frame.with_row_index("__row", offset=1) for name, frame in frames.items()}
-    for name, frame in indexed.items():
+def check_references(
+    keys: Mapping[str, pl.DataFrame], schema: Schema, report: Report
+) -> dict[str, list[pl.DataFrame]]:
+    """Foreign keys across the tables present in `keys` (from `TableValidator.finish`).
+    Returns the offending rows and codes of each table."""
+    offending: dict[str, list[pl.DataFrame]] = {name: [] for name in keys}
+    for name, child in keys.items():
         table = schema.table(name)
         for fk in table.foreign_keys:
-            if fk.table not in indexed:
+            parent = keys.get(fk.table)
+            if parent is None or child.is_empty():
                 continue
-            parent = indexed[fk.table].select(
+            targets = parent.select(
                 [pl.col(p).alias(c) for c, p in zip(fk.fields, fk.reference_fields, strict=True)]
+            ).unique()
+            dangling = (
+                child.drop_nulls(list(fk.fields))
+                .join(targets, on=list(fk.fields), how="anti")
+                .sort(ROW)
             )
-            present = frame.drop_nulls(list(fk.fields))
-            dangling = present.join(parent, on=list(fk.fields), how="anti", nulls_equal=False)
-            for record in dangling.select("__row", *fk.fields).iter_rows(named=True):
-                field = ",".join(fk.fields)
-                value = truncate(",".join(str(record[c]) for c in fk.fields))
-                issues.append(
-                    Issue(
-                        "foreign-key",
-                        "error",
-                        name,
-                        record["__row"],
-                        field,
-                        value,
-                        f"{field} {value!r} does not match any "
-                        f"{fk.table}.{','.join(fk.reference_fields)}",
-                    )
+            field_name = ",".join(fk.fields)
+            target = f"{fk.table}.{','.join(fk.reference_fields)}"
+            issues = (
+                Issue(
+                    "foreign-key",
+                    "error",
+                    name,
+                    record[ROW],
+                    field_name,
+                    value,
+                    f"{field_name} {value!r} does not match any {target}",
                 )
-    if set(frames) >= set(schema.table_names):
-        context = pl.SQLContext(frames=dict(frames.items()))
-        for rule in schema.dataset_rules:
-            table = schema.table(rule.table)
-            keys = context.execute(rule.query, eager=True)
-            keys.columns = list(table.primary_key)
-            offending = indexed[rule.table].join(keys, on=list(table.primary_key), how="semi")
-            for record in offending.select("__row", *table.primary_key).iter_rows(named=True):
-                key = ",".join(str(record[k]) for k in table.primary_key)
-                issues.append(
-                    Issue(
-                        rule.code,
-                        rule.severity,
-                        rule.table,
-                        record["__row"],
-                        None,
-                        truncate(key),
-                        rule.message,
-                    )
-                )
-    return issues
+                for record in dangling.head(report.room).iter_rows(named=True)
+                for value in [truncate(",".join(str(record[c]) for c in fk.fields))]
+            )
+            report.tally("foreign-key", "error", dangling.height, issues)
+            offending[name].append(dangling.select(ROW).with_columns(code=pl.lit("foreign-key")))
+    return offending
+
+
+def check_dataset_rules(
+    frames: Mapping[str, pl.DataFrame], schema: Schema, report: Report
+) -> dict[str, list[pl.DataFrame]]:
+    """The SQL dataset rules over whole typed tables with their row numbers (all three
+    tables must be present). Returns the rows that break an error rule, with its code."""
+    offending_rows: dict[str, list[pl.DataFrame]] = {name: [] for name in frames}
+    if not set(schema.table_names) <= set(frames):
+        return offending_rows
+    context = pl.SQLContext(frames={name: frame.drop(ROW) for name, frame in frames.items()})
+    for rule in schema.dataset_rules:
+        table = schema.table(rule.table)
+        primary = list(table.primary_key)
+        keys = context.execute(rule.query, eager=True)
+        keys.columns = primary
+        offending = (
+            frames[rule.table].select(*primary, ROW).join(keys, on=primary, how="semi").sort(ROW)
+        )
+        issues = (
+            Issue(
+                rule.code,
+                rule.severity,
+                rule.table,
+                record[ROW],
+                None,
+                truncate(",".join(str(record[k]) for k in primary)),
+                rule.message,
+            )
+            for record in offending.head(report.room).iter_rows(named=True)
+        )
+        report.tally(rule.code, rule.severity, offending.height, issues)
+        if rule.severity == "error":
+            offending_rows[rule.table].append(
+                offending.select(ROW).with_columns(code=pl.lit(rule.code))
+            )
+    return offending_rows
+
+
+def _batches(data: Frame, table: Table) -> Iterator[tuple[pl.DataFrame, list[Issue]]]:
+    if isinstance(data, list):
+        yield rows_to_frame(data, table)
+    else:
+        yield to_polars(data), []
 
 
 def validate(
@@ -204,24 +346,47 @@ def validate(
     *,
     schema: Schema | None = None,
     max_issues: int | None = None,
+    engine: Engine = "polars",
 ) -> Report:
-    """Validate one table's frame (`table` names it) or a mapping of table name to frame."""
+    """Validate one table's frame (`table` names it) or a mapping of table name to frame.
+
+    Rows are numbered from 1 in the order given. With a mapping, foreign keys and the
+    dataset rules are checked across the tables too."""
     schema = schema or load_schema()
-    report = Report(max_issues=max_issues)
     if isinstance(data, Mapping):
-        inputs = {schema.table(name).name: frame for name, frame in data.items()}
+        inputs = {schema.table(name).name: given for name, given in data.items()}
     else:
         if table is None:
             raise InputError("name the table to validate (events, claims or sources)")
         inputs = {schema.table(table).name: data}
+    if engine == "pandera":
+        from curate.pandera_engine import validate_with_pandera
+
+        return validate_with_pandera(inputs, schema, max_issues)
+    report = Report(max_issues=max_issues)
+    validators = {name: TableValidator(schema, schema.table(name), report) for name in inputs}
     typed: dict[str, pl.DataFrame] = {}
     for name, given in inputs.items():
-        if isinstance(given, list):
-            frame, prior = rows_to_frame(given, schema.table(name))
-        else:
-            frame, prior = to_polars(given), []
-        report.count_rows(name, frame.height)
-        issues, typed[name] = check_table(frame, schema.table(name), schema, prior=prior)
-        report.extend(issues)
-    report.extend(check_dataset(typed, schema))
+        for frame, prior in _batches(given, schema.table(name)):
+            rows = pl.Series(ROW, range(1, frame.height + 1), dtype=pl.Int64)
+            typed[name] = validators[name].feed(frame, rows, prior)
+    finish_tables(validators, schema, report, typed)
     return report
+
+
+def finish_tables(
+    validators: Mapping[str, TableValidator],
+    schema: Schema,
+    report: Report,
+    typed: Mapping[str, pl.DataFrame] | None = None,
+) -> None:
+    """Keys across batches and tables, dataset rules (given whole typed tables), and the
+    count of rejected rows per table."""
+    keys = {name: validator.finish() for name, validator in validators.items()}
+    extra = check_references(keys, schema, report)
+    if typed is not None:
+        for name, pieces in check_dataset_rules(typed, schema, report).items():
+            extra[name] += pieces
+    for name, validator in validators.items():
+        validator.rejections.extend(extra[name])
+        report.rejected[name] = validator.rejected_codes().height

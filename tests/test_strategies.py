@@ -221,3 +221,32 @@ def test_frictionless_accepts_generated_datasets(
     directory = tmp_path_factory.mktemp("package")
     report = validate(str(_write_package(dataset, directory, SCHEMA)))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+
+def _verdicts(
+    report: Any,
+) -> tuple[dict[str, int], dict[str, int], set[tuple[str, str, int | None]]]:
+    return (
+        dict(report.counts),
+        dict(report.rejected),
+        {(i.code, i.table, i.row) for i in report.issues},
+    )
+
+
+@given(st.data())
+def test_the_single_pass_engine_agrees_with_pandera(data: st.DataObject) -> None:
+    """Same codes, counts, rows and rejected rows from both engines on any generated mix."""
+    choice = data.draw(st.sampled_from(["rows", "dataset"]))
+    if choice == "dataset":
+        given_data: Any = data.draw(
+            cs.invalid_datasets()
+            | cs.datasets().map(lambda d: cs.InvalidDataset(d, "events", 0, ""))
+        )
+        fast = curate_validate(given_data.tables)
+        reference = curate_validate(given_data.tables, engine="pandera")
+    else:
+        table = data.draw(any_table)
+        case = data.draw(cs.invalid_rows(table))
+        fast = curate_validate(case.rows, table)
+        reference = curate_validate(case.rows, table, engine="pandera")
+    assert _verdicts(fast) == _verdicts(reference)
