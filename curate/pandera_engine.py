@@ -105,7 +105,7 @@ def validate_with_pandera(
     inputs: Mapping[str, Any], schema: Schema, max_issues: int | None
 ) -> Report:
     """Validate in-memory tables with pandera; keys across tables as in the main engine."""
-    from curate.validation import ROW, check_dataset_rules, check_references, to_polars
+    from curate.validation import FILE, ROW, check_dataset_rules, check_references, to_polars
 
     report = Report(max_issues=max_issues)
     rejected: dict[str, set[int]] = {}
@@ -121,7 +121,9 @@ def validate_with_pandera(
         report.extend(issues)
         rejected[name] = {i.row for i in issues if i.severity == "error" and i.row is not None}
         typed[name] = (
-            typed[name].with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+            typed[name]
+            .with_row_index(ROW, offset=1)
+            .with_columns(pl.col(ROW).cast(pl.Int64), pl.lit(0, dtype=pl.UInt32).alias(FILE))
         )
         keys[name] = typed[name]
     offending = check_references(keys, schema, report)

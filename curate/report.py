@@ -43,7 +43,8 @@ def truncate(value: object) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem: what (code), how bad, where (table, 1-based row, field) and why."""
+    """One problem: what (code), how bad, where (table, 1-based row, field; the input file
+    when there is one) and why."""
 
     code: str
     severity: Severity
@@ -52,6 +53,7 @@ class Issue:
     field: str | None
     value: str | None
     message: str
+    path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

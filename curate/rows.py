@@ -1,14 +1,15 @@
 """Build a typed polars frame from rows of Python values (parsed JSON, generated records).
 
 Each cell is checked against its field's type: a value of the wrong kind (a number where
-text belongs, text that is not a date) becomes a `type-error` issue on its row and a null
-cell, so one bad cell never hides the rest of the batch.
+text belongs, a list where a date belongs) becomes a `type-error` issue on its row and a
+null cell, so one bad cell never hides the rest of the batch. Columns whose values all fit
+are built in one call; only a column holding a misfit is checked cell by cell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -24,7 +25,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-_ACCEPTS: dict[FieldType, Any] = {
+_ACCEPTS: dict[FieldType, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "integer": _is_int,
     "number": lambda v: _is_int(v) or isinstance(v, float),
@@ -37,48 +38,84 @@ _ACCEPTS: dict[FieldType, Any] = {
     ),
 }
 
+# Python types whose values build a column of the field's type in one call.
+_NATIVE: dict[FieldType, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (float, int),
+    "boolean": (bool,),
+    "date": (str,),  # date and datetime objects are checked one by one (naive times)
+    "datetime": (str,),
+}
 
-def _column(f: Field, values: list[Any]) -> pl.Series:
-    """A column of the field's type; date and datetime text is parsed later by `conform`."""
-    if f.type in ("date", "datetime") and any(isinstance(v, str) for v in values):
-        text = [v if v is None or isinstance(v, str) else v.isoformat() for v in values]
+
+def _fast_column(f: Field, values: list[Any]) -> pl.Series | None:
+    """The column in one call when every value is of a native type; else None."""
+    kinds = {type(v) for v in values} - {type(None)}
+    if not kinds:
+        return pl.Series(f.name, values, dtype=POLARS_TYPES[f.type])
+    if not kinds <= set(_NATIVE[f.type]):
+        return None
+    if f.type in ("integer", "number") and bool in kinds:
+        return None
+    if f.type in ("date", "datetime"):
+        return pl.Series(f.name, values, dtype=pl.String)  # text, parsed by conform
+    try:
+        return pl.Series(f.name, values, dtype=POLARS_TYPES[f.type], strict=f.type != "number")
+    except (TypeError, OverflowError, pl.exceptions.PolarsError):
+        return None
+
+
+def _checked_column(
+    f: Field, values: list[Any], numbers: Sequence[int], table: Table, issues: list[Issue]
+) -> pl.Series:
+    accepts = _ACCEPTS[f.type]
+    cleaned: list[Any] = []
+    for value, number in zip(values, numbers, strict=True):
+        if value is not None and (not accepts(value) or (_is_int(value) and abs(value) >= 2**63)):
+            issues.append(
+                Issue(
+                    "type-error",
+                    "error",
+                    table.name,
+                    number,
+                    f.name,
+                    truncate(value),
+                    f"{f.name} must be of type {f.type}, not {type(value).__name__}",
+                )
+            )
+            value = None
+        cleaned.append(value)
+    if f.type in ("date", "datetime"):
+        if not any(isinstance(v, str) for v in cleaned):
+            return pl.Series(f.name, cleaned, dtype=POLARS_TYPES[f.type])
+        text = [v if v is None or isinstance(v, str) else v.isoformat() for v in cleaned]
         return pl.Series(f.name, text, dtype=pl.String)
     if f.type == "number":
-        values = [float(v) if v is not None else None for v in values]
-    return pl.Series(f.name, values, dtype=POLARS_TYPES[f.type], strict=True)
+        cleaned = [None if v is None else float(v) for v in cleaned]
+    return pl.Series(f.name, cleaned, dtype=POLARS_TYPES[f.type], strict=True)
 
 
 def rows_to_frame(
-    rows: Iterable[Mapping[str, Any]], table: Table, first_row: int = 1
+    rows: Sequence[Mapping[str, Any]], table: Table, row_numbers: Sequence[int] | None = None
 ) -> tuple[pl.DataFrame, list[Issue]]:
-    """A frame of `table`'s fields (plus any unknown keys, as text) and the type errors found."""
-    materialised = list(rows)
+    """A frame of `table`'s fields (plus any unknown keys, as text) and the type errors found.
+
+    `row_numbers` gives each row's number in the input (1, 2, ... by default)."""
+    numbers = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
     issues: list[Issue] = []
-    known = set(table.field_names)
     columns: list[pl.Series] = []
     for f in table.fields:
-        accepts = _ACCEPTS[f.type]
-        values: list[Any] = []
-        for offset, row in enumerate(materialised):
-            value = row.get(f.name)
-            if value is not None and not accepts(value):
-                issues.append(
-                    Issue(
-                        "type-error",
-                        "error",
-                        table.name,
-                        first_row + offset,
-                        f.name,
-                        truncate(value),
-                        f"{f.name} must be of type {f.type}, not {type(value).__name__}",
-                    )
-                )
-                value = None
-            values.append(value)
-        columns.append(_column(f, values))
-    extra = sorted({key for row in materialised for key in row} - known)
+        values = [row.get(f.name) for row in rows]
+        column = _fast_column(f, values)
+        if column is None:
+            column = _checked_column(f, values, numbers, table, issues)
+        columns.append(column)
+    known = set(table.field_names)
+    unusual = [row for row in rows if not row.keys() <= known]
+    extra = sorted({key for row in unusual for key in row} - known)
     for name in extra:
-        columns.append(
-            pl.Series(name, [truncate(row.get(name)) for row in materialised], dtype=pl.String)
-        )
-    return pl.DataFrame(columns), issues
+        columns.append(pl.Series(name, [truncate(row.get(name)) for row in rows], dtype=pl.String))
+    return pl.DataFrame(columns, height=len(rows)) if columns else pl.DataFrame(
+        height=len(rows)
+    ), issues

@@ -2,11 +2,11 @@
 
 Each batch of a table is conformed to the schema's types (`conform`), then every check of
 the table's plan (`checks.table_checks`: field constraints and SQL row rules) is
-evaluated in a single `select`. Only counts are computed for every failure; issues are
-materialised up to the report's limit. Primary keys and foreign-key values are collected
-per batch (keys only, with row numbers) and checked when the table or dataset is done, so
-uniqueness and references hold across batches and tables. Dataset rules (SQL across
-tables) run on whole tables when a dataset is validated.
+evaluated in a single `select`. Every failure is counted; issues are materialised only
+up to the report's limit. Primary keys and foreign-key values are collected per batch
+(keys only, with their file and row numbers) and checked when the input is done, so
+uniqueness and references hold across batches, files and tables. Dataset rules (SQL
+across tables) run on whole tables when a dataset is validated.
 
 `engine="pandera"` validates in-memory frames with the generated pandera-polars schema
 instead; property tests keep the two engines in agreement.
@@ -15,7 +15,7 @@ instead; property tests keep the two engines in agreement.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import polars as pl
@@ -25,9 +25,10 @@ from curate.conform import Conformed, conform, describe_type
 from curate.errors import InputError
 from curate.report import Issue, Report, truncate
 from curate.rows import rows_to_frame
-from curate.schema import Schema, Table, load_schema
+from curate.schema import Schema, Severity, Table, load_schema
 
 __all__ = [
+    "FILE",
     "ROW",
     "Engine",
     "TableValidator",
@@ -41,6 +42,8 @@ __all__ = [
 Frame = Any  # polars DataFrame/LazyFrame, pandas DataFrame, pyarrow Table or a list of dicts
 Engine = Literal["polars", "pandera"]
 ROW = "__row"
+FILE = "__file"
+Offending = dict[str, list[pl.DataFrame]]  # per table: frames of __row, __file, code
 
 
 def to_polars(data: Frame) -> pl.DataFrame:
@@ -63,8 +66,7 @@ def to_polars(data: Frame) -> pl.DataFrame:
 
 
 def _values(frame: pl.DataFrame, column: str, indices: list[int]) -> list[str | None]:
-    series = frame.get_column(column).gather(indices)
-    return [truncate(v) for v in series.to_list()]
+    return [truncate(v) for v in frame.get_column(column).gather(indices).to_list()]
 
 
 def _rule_values(
@@ -77,36 +79,66 @@ def _rule_values(
     ]
 
 
+def _key_text(record: Mapping[str, Any], names: Sequence[str]) -> str | None:
+    return truncate(",".join(str(record[name]) for name in names))
+
+
 @dataclass
 class TableValidator:
-    """Validates one table's batches in input order and keeps the keys for later checks."""
+    """Validates one table's batches in input order and keeps the keys for later checks.
+
+    Call `start_file` before the batches of each input file (issues then name it), `feed`
+    for each batch, and `finish_tables` when all inputs are read."""
 
     schema: Schema
     table: Table
     report: Report
     keys: list[pl.DataFrame] = field(default_factory=list)
     rejections: list[pl.DataFrame] = field(default_factory=list)
-    _columns_reported: bool = False
+    paths: list[str | None] = field(default_factory=lambda: [None])
+    _columns_reported: set[int] = field(default_factory=set)
+
+    def start_file(self, path: str) -> None:
+        """Number the rows that follow as rows of `path`."""
+        if self.paths == [None] and not self.keys:
+            self.paths = []
+        self.paths.append(path)
+
+    @property
+    def file_index(self) -> int:
+        return len(self.paths) - 1
+
+    def _issue(
+        self,
+        code: str,
+        severity: Severity,
+        row: int | None,
+        field_name: str | None,
+        value: str | None,
+        message: str,
+        file: int | None = None,
+    ) -> Issue:
+        path = self.paths[self.file_index if file is None else file]
+        return Issue(code, severity, self.table.name, row, field_name, value, message, path)
 
     def feed(
         self, frame: pl.DataFrame, rows: pl.Series, prior: Sequence[Issue] = ()
     ) -> pl.DataFrame:
-        """Check one batch; `rows` holds each row's number in the input. Returns the typed
-        batch (schema fields and the row number), for checks across tables."""
+        """Check one batch; `rows` holds each row's number in the input; `prior` holds
+        what the reader already found (type and parse errors). Returns the typed batch
+        (schema fields, row and file number), for checks across tables."""
         conformed = conform(frame, self.table)
         self._report_columns(conformed)
+        located = [i for i in prior if i.row is not None]
         for issue in prior:
-            self.report.add(issue)
-        self._reject(
-            [i.row for i in prior if i.row is not None],
-            [i.code for i in prior if i.row is not None],
-        )
-        checks = self._plan(conformed)
+            self.report.add(replace(issue, path=self.paths[self.file_index]))
+        self._reject([i.row for i in located if i.row is not None], [i.code for i in located])
+        plan = self._plan(conformed)
         typed = conformed.frame
-        if checks:
-            verdicts = typed.select([ok.alias(str(i)) for i, (_, ok) in enumerate(checks)])
+        if plan:
+            verdicts = typed.select([ok.alias(str(i)) for i, (_, ok) in enumerate(plan)])
             failures = verdicts.select(pl.all().not_().sum()).row(0)
-            for index, ((check, _), count) in enumerate(zip(checks, failures, strict=True)):
+            for index, ((check, _), count) in enumerate(zip(plan, failures, strict=True)):
                 if not count:
                     continue
                 failing = verdicts.get_column(str(index)).not_()
@@ -114,46 +146,36 @@ class TableValidator:
                 if check.severity == "error":
                     self._reject(rows.filter(failing), check.code)
         self.report.count_rows(self.table.name, frame.height)
-        self.keys.append(typed.select(*self._key_columns()).with_columns(rows.alias(ROW)))
-        return typed.select(self.table.field_names).with_columns(rows.alias(ROW))
+        file = pl.lit(self.file_index, dtype=pl.UInt32).alias(FILE)
+        self.keys.append(typed.select(*self._key_columns()).with_columns(rows.alias(ROW), file))
+        return typed.select(self.table.field_names).with_columns(rows.alias(ROW), file)
+
+    def count_unparsed(self, count: int) -> None:
+        """Records that could not be parsed still count as rows in (their parse-error
+        issues, fed as `prior`, reject them)."""
+        self.report.count_rows(self.table.name, count)
 
     def _reject(self, rows: pl.Series | list[int], codes: str | list[str]) -> None:
         """Remember which rows failed with which error code (for counts and quarantine)."""
         if len(rows):
+            piece = pl.DataFrame(
+                {ROW: rows, "code": codes}, schema={ROW: pl.Int64, "code": pl.String}
+            )
             self.rejections.append(
-                pl.DataFrame({ROW: rows, "code": codes}, schema={ROW: pl.Int64, "code": pl.String})
+                piece.with_columns(pl.lit(self.file_index, dtype=pl.UInt32).alias(FILE))
             )
 
     def _report_columns(self, conformed: Conformed) -> None:
-        """Missing and unknown columns: reported once per table, not once per batch."""
-        if self._columns_reported:
+        """Missing and unknown columns: reported once per file, not once per batch."""
+        if self.file_index in self._columns_reported:
             return
-        self._columns_reported = True
-        name = self.table.name
+        self._columns_reported.add(self.file_index)
         for column in conformed.missing_required:
-            self.report.add(
-                Issue(
-                    "required",
-                    "error",
-                    name,
-                    None,
-                    column,
-                    None,
-                    f"required column {column!r} is missing",
-                )
-            )
+            message = f"required column {column!r} is missing"
+            self.report.add(self._issue("required", "error", None, column, None, message))
         for column in conformed.unknown:
-            self.report.add(
-                Issue(
-                    "unknown-field",
-                    "error",
-                    name,
-                    None,
-                    column,
-                    None,
-                    f"{column!r} is not a field of {name}",
-                )
-            )
+            message = f"{column!r} is not a field of {self.table.name}"
+            self.report.add(self._issue("unknown-field", "error", None, column, None, message))
 
     def _plan(self, conformed: Conformed) -> list[tuple[Check, pl.Expr]]:
         """The table's checks adapted to this batch: type errors first, and no `required`
@@ -161,15 +183,8 @@ class TableValidator:
         plan: list[tuple[Check, pl.Expr]] = []
         masks = conformed.type_failed
         for name, mask in masks.items():
-            f = self.table.field(name)
-            check = Check(
-                "type-error",
-                "error",
-                name,
-                (name,),
-                f"{name} must be {describe_type(f)}",
-                pl.lit(True),
-            )
+            message = f"{name} must be {describe_type(self.table.field(name))}"
+            check = Check("type-error", "error", name, (name,), message, pl.lit(True))
             plan.append((check, pl.lit(~mask)))
         for check in table_checks(self.schema, self.table):
             if check.code == "required" and check.field in conformed.missing_required:
@@ -202,9 +217,7 @@ class TableValidator:
             values = _rule_values(typed, check.fields, indices)
         numbers = rows.gather(indices).to_list()
         issues = (
-            Issue(
-                check.code, check.severity, self.table.name, row, check.field, value, check.message
-            )
+            self._issue(check.code, check.severity, row, check.field, value, check.message)
             for row, value in zip(numbers, values, strict=True)
         )
         self.report.tally(check.code, check.severity, count, issues)
@@ -216,67 +229,81 @@ class TableValidator:
         return names
 
     def finish(self) -> pl.DataFrame:
-        """Check uniqueness of the primary key across all batches; return the keys seen."""
-        keys = pl.concat(self.keys) if self.keys else pl.DataFrame()
+        """Check the primary key's uniqueness across all batches; return the keys seen."""
+        if not self.keys:
+            return pl.DataFrame()
+        keys = pl.concat(self.keys)
         self.keys = []
-        if keys.is_empty():
-            return keys
         primary = list(self.table.primary_key)
         present = keys.drop_nulls(primary)
-        duplicated = present.filter(pl.struct(primary).is_duplicated()).sort(ROW)
-        field_name = ",".join(primary)
-        message = f"{field_name} is not unique"
+        duplicated = present.filter(pl.struct(primary).is_duplicated()).sort(FILE, ROW)
         if duplicated.height:
-            shown = duplicated.head(self.report.room)
+            name = ",".join(primary)
             issues = (
-                Issue(
+                self._issue(
                     "unique",
                     "error",
-                    self.table.name,
                     record[ROW],
-                    field_name,
-                    truncate(",".join(str(record[k]) for k in primary)),
-                    message,
+                    name,
+                    _key_text(record, primary),
+                    f"{name} is not unique",
+                    record[FILE],
                 )
-                for record in shown.iter_rows(named=True)
+                for record in duplicated.head(self.report.room).iter_rows(named=True)
             )
             self.report.tally("unique", "error", duplicated.height, issues)
-            self._reject(duplicated.get_column(ROW), "unique")
+            self.reject_found(duplicated.with_columns(code=pl.lit("unique")))
         return keys
 
+    def reject_found(self, offending: pl.DataFrame) -> None:
+        """Add rows found by checks across batches or tables (__row, __file, code)."""
+        self.rejections.append(offending.select(ROW, "code", FILE))
+
     def rejected_codes(self) -> pl.DataFrame:
-        """Row number and sorted error codes of every rejected row."""
+        """File index, row number and sorted error codes of every rejected row."""
         if not self.rejections:
-            return pl.DataFrame(schema={ROW: pl.Int64, "codes": pl.List(pl.String)})
+            empty: dict[str, pl.DataType] = {
+                FILE: pl.UInt32(),
+                ROW: pl.Int64(),
+                "codes": pl.List(pl.String()),
+            }
+            return pl.DataFrame(schema=empty)
         return (
-            pl.concat(self.rejections)
-            .group_by(ROW)
+            pl.concat([piece.select(FILE, ROW, "code") for piece in self.rejections])
+            .group_by(FILE, ROW)
             .agg(pl.col("code").unique().sort().alias("codes"))
-            .sort(ROW)
+            .sort(FILE, ROW)
         )
 
 
+def _files(paths: Mapping[str, list[str | None]] | None, table: str) -> list[str | None]:
+    return (paths or {}).get(table, [None])
+
+
 def check_references(
-    keys: Mapping[str, pl.DataFrame], schema: Schema, report: Report
-) -> dict[str, list[pl.DataFrame]]:
-    """Foreign keys across the tables present in `keys` (from `TableValidator.finish`).
-    Returns the offending rows and codes of each table."""
-    offending: dict[str, list[pl.DataFrame]] = {name: [] for name in keys}
+    keys: Mapping[str, pl.DataFrame],
+    schema: Schema,
+    report: Report,
+    paths: Mapping[str, list[str | None]] | None = None,
+) -> Offending:
+    """Foreign keys across the tables present in `keys` (from `TableValidator.finish`)."""
+    offending: Offending = {name: [] for name in keys}
     for name, child in keys.items():
-        table = schema.table(name)
-        for fk in table.foreign_keys:
+        files = _files(paths, name)
+        for fk in schema.table(name).foreign_keys:
             parent = keys.get(fk.table)
-            if parent is None or child.is_empty():
+            if parent is None or parent.is_empty() or child.is_empty():
                 continue
-            targets = parent.select(
-                [pl.col(p).alias(c) for c, p in zip(fk.fields, fk.reference_fields, strict=True)]
-            ).unique()
+            renamed = [
+                pl.col(p).alias(c) for c, p in zip(fk.fields, fk.reference_fields, strict=True)
+            ]
+            targets = parent.select(renamed).unique()
             dangling = (
                 child.drop_nulls(list(fk.fields))
                 .join(targets, on=list(fk.fields), how="anti")
-                .sort(ROW)
+                .sort(FILE, ROW)
             )
-            field_name = ",".join(fk.fields)
+            name_text = ",".join(fk.fields)
             target = f"{fk.table}.{','.join(fk.reference_fields)}"
             issues = (
                 Issue(
@@ -284,35 +311,44 @@ def check_references(
                     "error",
                     name,
                     record[ROW],
-                    field_name,
-                    value,
-                    f"{field_name} {value!r} does not match any {target}",
+                    name_text,
+                    _key_text(record, fk.fields),
+                    f"{name_text} {_key_text(record, fk.fields)!r} does not match any {target}",
+                    files[record[FILE]],
                 )
                 for record in dangling.head(report.room).iter_rows(named=True)
-                for value in [truncate(",".join(str(record[c]) for c in fk.fields))]
             )
             report.tally("foreign-key", "error", dangling.height, issues)
-            offending[name].append(dangling.select(ROW).with_columns(code=pl.lit("foreign-key")))
+            offending[name].append(
+                dangling.select(ROW, FILE).with_columns(code=pl.lit("foreign-key"))
+            )
     return offending
 
 
 def check_dataset_rules(
-    frames: Mapping[str, pl.DataFrame], schema: Schema, report: Report
-) -> dict[str, list[pl.DataFrame]]:
-    """The SQL dataset rules over whole typed tables with their row numbers (all three
-    tables must be present). Returns the rows that break an error rule, with its code."""
-    offending_rows: dict[str, list[pl.DataFrame]] = {name: [] for name in frames}
+    frames: Mapping[str, pl.DataFrame],
+    schema: Schema,
+    report: Report,
+    paths: Mapping[str, list[str | None]] | None = None,
+) -> Offending:
+    """The SQL dataset rules over whole typed tables carrying __row and __file (all three
+    tables must be present). Returns the rows that break an error rule."""
+    offending: Offending = {name: [] for name in frames}
     if not set(schema.table_names) <= set(frames):
-        return offending_rows
-    context = pl.SQLContext(frames={name: frame.drop(ROW) for name, frame in frames.items()})
+        return offending
+    plain = {name: frame.drop(ROW, FILE, strict=False) for name, frame in frames.items()}
+    context = pl.SQLContext(frames=plain)
     for rule in schema.dataset_rules:
-        table = schema.table(rule.table)
-        primary = list(table.primary_key)
+        primary = list(schema.table(rule.table).primary_key)
         keys = context.execute(rule.query, eager=True)
         keys.columns = primary
-        offending = (
-            frames[rule.table].select(*primary, ROW).join(keys, on=primary, how="semi").sort(ROW)
+        found = (
+            frames[rule.table]
+            .select(*primary, ROW, FILE)
+            .join(keys, on=primary, how="semi")
+            .sort(FILE, ROW)
         )
+        files = _files(paths, rule.table)
         issues = (
             Issue(
                 rule.code,
@@ -320,17 +356,38 @@ def check_dataset_rules(
                 rule.table,
                 record[ROW],
                 None,
-                truncate(",".join(str(record[k]) for k in primary)),
+                _key_text(record, primary),
                 rule.message,
+                files[record[FILE]],
             )
-            for record in offending.head(report.room).iter_rows(named=True)
+            for record in found.head(report.room).iter_rows(named=True)
         )
-        report.tally(rule.code, rule.severity, offending.height, issues)
+        report.tally(rule.code, rule.severity, found.height, issues)
         if rule.severity == "error":
-            offending_rows[rule.table].append(
-                offending.select(ROW).with_columns(code=pl.lit(rule.code))
+            offending[rule.table].append(
+                found.select(ROW, FILE).with_columns(code=pl.lit(rule.code))
             )
-    return offending_rows
+    return offending
+
+
+def finish_tables(
+    validators: Mapping[str, TableValidator],
+    schema: Schema,
+    report: Report,
+    typed: Mapping[str, pl.DataFrame] | None = None,
+) -> None:
+    """Keys across batches and tables, dataset rules (given whole typed tables), and the
+    count of rejected rows per table."""
+    keys = {name: validator.finish() for name, validator in validators.items()}
+    paths = {name: validator.paths for name, validator in validators.items()}
+    offending = check_references(keys, schema, report, paths)
+    if typed is not None:
+        for name, pieces in check_dataset_rules(typed, schema, report, paths).items():
+            offending[name] += pieces
+    for name, validator in validators.items():
+        for piece in offending[name]:
+            validator.reject_found(piece)
+        report.rejected[name] = validator.rejected_codes().height
 
 
 def _batches(data: Frame, table: Table) -> Iterator[tuple[pl.DataFrame, list[Issue]]]:
@@ -351,7 +408,7 @@ def validate(
     """Validate one table's frame (`table` names it) or a mapping of table name to frame.
 
     Rows are numbered from 1 in the order given. With a mapping, foreign keys and the
-    dataset rules are checked across the tables too."""
+    dataset rules are checked across the tables too. Files: `curate.files.validate_paths`."""
     schema = schema or load_schema()
     if isinstance(data, Mapping):
         inputs = {schema.table(name).name: given for name, given in data.items()}
@@ -372,21 +429,3 @@ def validate(
             typed[name] = validators[name].feed(frame, rows, prior)
     finish_tables(validators, schema, report, typed)
     return report
-
-
-def finish_tables(
-    validators: Mapping[str, TableValidator],
-    schema: Schema,
-    report: Report,
-    typed: Mapping[str, pl.DataFrame] | None = None,
-) -> None:
-    """Keys across batches and tables, dataset rules (given whole typed tables), and the
-    count of rejected rows per table."""
-    keys = {name: validator.finish() for name, validator in validators.items()}
-    extra = check_references(keys, schema, report)
-    if typed is not None:
-        for name, pieces in check_dataset_rules(typed, schema, report).items():
-            extra[name] += pieces
-    for name, validator in validators.items():
-        validator.rejections.extend(extra[name])
-        report.rejected[name] = validator.rejected_codes().height

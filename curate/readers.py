@@ -1,0 +1,362 @@
+"""Readers of untrusted input files, in batches, so memory does not grow with the file.
+
+JSONL (one object per line), CSV (UTF-8, header row) and Parquet. Each batch carries the
+rows as read (a polars frame, values as the format gives them), each row's number in the
+input, and the records that could not be parsed (`parse-error`, with their raw text so
+that a quarantine loses nothing). Row numbers: the line number in JSONL; the record number
+in CSV, counting the header as 1 (the line number when no field holds a newline); the
+1-based row index in Parquet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+
+from curate.errors import InputError
+from curate.report import Issue, truncate
+from curate.rows import rows_to_frame
+from curate.schema import Table
+
+__all__ = ["FORMATS", "Batch", "CsvNeedsExactReading", "Limits", "detect_format", "read_batches"]
+
+FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds applied to untrusted input; each is configurable."""
+
+    batch_rows: int = 100_000
+    max_line_bytes: int = 1 << 20
+    max_row_group_bytes: int = 1 << 30
+    max_rows: int = 1 << 40
+
+
+@dataclass
+class Batch:
+    """Rows as read, their numbers in the input, and the records that did not parse."""
+
+    frame: pl.DataFrame
+    rows: pl.Series
+    issues: list[Issue] = field(default_factory=list)
+    unparsed: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """Records in this batch, parsed or not."""
+        return self.frame.height + len(self.unparsed)
+
+
+def detect_format(path: Path) -> str:
+    """The input format from the file's extension."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"{path}: unknown file type {suffix!r}; use .jsonl, .csv or .parquet")
+    return FORMATS[suffix]
+
+
+class CsvNeedsExactReading(Exception):
+    """The fast CSV reader met a record it cannot number (ragged, or not UTF-8): read the
+    file again with `exact_csv=True`, which numbers every record."""
+
+
+def read_batches(
+    path: Path, table: Table, limits: Limits = Limits(), *, exact_csv: bool = False
+) -> Iterator[Batch]:
+    """Batches of `path`'s records; an unreadable file raises InputError (exit 2).
+
+    CSV is read fast with pyarrow; where that reader meets a record it cannot number it
+    raises `CsvNeedsExactReading` and the caller starts again with `exact_csv=True`."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    kind = detect_format(path)
+    if kind == "jsonl":
+        return _jsonl(path, table, limits)
+    if kind == "csv":
+        return _csv(path, table, limits, exact_csv)
+    return _parquet(path, table, limits)
+
+
+def _open(path: Path) -> io.BufferedReader:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _parse_error(table: Table, row: int | None, message: str, raw: str | None = None) -> Issue:
+    return Issue("parse-error", "error", table.name, row, None, truncate(raw), message)
+
+
+# --- JSONL --------------------------------------------------------------------------------
+
+
+def _has_duplicate_keys(line: bytes, parsed: dict[str, Any]) -> bool:
+    """Whether the object repeats a key (orjson keeps the last one silently).
+
+    Cheap test first: a record with n keys has n `":` separators unless a value holds one."""
+    if line.count(b'":') <= len(parsed):
+        return False
+    pairs = json.loads(line, object_pairs_hook=lambda items: items)
+    names = [name for name, _ in pairs]
+    return len(names) != len(set(names))
+
+
+def _decode_line(line: bytes, number: int, table: Table) -> dict[str, Any] | Issue:
+    try:
+        parsed = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return _parse_error(
+            table,
+            number,
+            f"line {number} is not valid JSON: {exc}",
+            line.decode("utf-8", "replace"),
+        )
+    if not isinstance(parsed, dict):
+        return _parse_error(
+            table, number, f"line {number} is not a JSON object", line.decode("utf-8", "replace")
+        )
+    if _has_duplicate_keys(line, parsed):
+        return _parse_error(
+            table, number, f"line {number} repeats a key", line.decode("utf-8", "replace")
+        )
+    return parsed
+
+
+def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
+    with _open(path) as handle:
+        records: list[dict[str, Any]] = []
+        numbers: list[int] = []
+        issues: list[Issue] = []
+        unparsed: dict[int, str] = {}
+        number = 0
+        while True:
+            line = handle.readline(limits.max_line_bytes + 1)
+            if not line:
+                break
+            number += 1
+            if number == 1 and line.startswith(_BOM):
+                line = line[len(_BOM) :]
+            if len(line) > limits.max_line_bytes and not line.endswith(b"\n"):
+                rest = handle.readline()
+                while rest and not rest.endswith(b"\n"):
+                    rest = handle.readline(1 << 20)
+                message = f"line {number} is longer than {limits.max_line_bytes} bytes"
+                issues.append(_parse_error(table, number, message))
+                unparsed[number] = line[:200].decode("utf-8", "replace") + "…"
+            elif line.strip():
+                decoded = _decode_line(line, number, table)
+                if isinstance(decoded, Issue):
+                    issues.append(decoded)
+                    unparsed[number] = line.rstrip(b"\r\n").decode("utf-8", "replace")
+                else:
+                    records.append(decoded)
+                    numbers.append(number)
+            if len(records) + len(unparsed) >= limits.batch_rows:
+                yield _jsonl_batch(records, numbers, issues, unparsed, table)
+                records, numbers, issues, unparsed = [], [], [], {}
+        if records or unparsed:
+            yield _jsonl_batch(records, numbers, issues, unparsed, table)
+
+
+def _jsonl_batch(
+    records: list[dict[str, Any]],
+    numbers: list[int],
+    issues: list[Issue],
+    unparsed: dict[int, str],
+    table: Table,
+) -> Batch:
+    rows = pl.Series("row", numbers, dtype=pl.Int64)
+    frame, type_issues = rows_to_frame(records, table, row_numbers=numbers)
+    return Batch(frame, rows, [*issues, *type_issues], unparsed)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _header(path: Path, table: Table) -> list[str]:
+    with _open(path) as handle:
+        first = handle.readline(1 << 20)
+    text = first.removeprefix(_BOM).decode("utf-8", "replace")
+    try:
+        return next(csv.reader([text]))
+    except StopIteration:
+        return []
+
+
+def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batch]:
+    header = _header(path, table)
+    if not header:
+        yield Batch(
+            pl.DataFrame(),
+            pl.Series("row", [], dtype=pl.Int64),
+            [_parse_error(table, 1, "the file has no header row")],
+            {1: ""},
+        )
+        return
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        message = f"the header repeats {', '.join(repeated)}"
+        yield Batch(
+            pl.DataFrame(),
+            pl.Series("row", [], dtype=pl.Int64),
+            [_parse_error(table, 1, message)],
+            {1: ",".join(header)},
+        )
+        return
+    if exact:
+        yield from _csv_exact(path, header, table, limits)
+        return
+    try:
+        yield from _csv_fast(path, header, limits)
+    except (UnicodeDecodeError, ValueError) as exc:
+        # pyarrow cannot say which record is ragged or undecodable.
+        raise CsvNeedsExactReading(str(exc)) from exc
+
+
+def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    def refuse(_row: Any) -> str:
+        raise CsvNeedsExactReading("a record has the wrong number of cells")
+
+    reader = pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(block_size=32 << 20, use_threads=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=refuse),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    first = 2
+    for record_batch in reader:
+        frame = pl.from_arrow(record_batch)
+        assert isinstance(frame, pl.DataFrame)
+        rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
+        first += frame.height
+        yield Batch(frame, rows)
+
+
+def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> Iterator[Batch]:
+    try:
+        handle = path.open("r", encoding="utf-8-sig", newline="", errors="strict")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    csv.field_size_limit(1 << 30)
+    with handle:
+        reader = csv.reader(handle)
+        columns: list[list[str | None]] = [[] for _ in header]
+        numbers: list[int] = []
+        issues: list[Issue] = []
+        unparsed: dict[int, str] = {}
+        number = 0
+        try:
+            for record in reader:
+                number += 1
+                if number == 1:
+                    continue
+                if len(record) != len(header):
+                    message = (
+                        f"record {number} has {len(record)} cells, the header has {len(header)}"
+                    )
+                    issues.append(_parse_error(table, number, message, ",".join(record)))
+                    unparsed[number] = ",".join(record)
+                else:
+                    for column, cell in zip(columns, record, strict=True):
+                        column.append(cell if cell != "" else None)
+                    numbers.append(number)
+                if len(numbers) + len(unparsed) >= limits.batch_rows:
+                    yield _csv_batch(header, columns, numbers, issues, unparsed)
+                    columns, numbers, issues, unparsed = [[] for _ in header], [], [], {}
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: not valid UTF-8 after record {number}: {exc.reason}"
+            ) from exc
+        except csv.Error as exc:
+            raise InputError(f"{path}: malformed CSV at record {number}: {exc}") from exc
+        if numbers or unparsed:
+            yield _csv_batch(header, columns, numbers, issues, unparsed)
+
+
+def _csv_batch(
+    header: list[str],
+    columns: list[list[str | None]],
+    numbers: list[int],
+    issues: list[Issue],
+    unparsed: dict[int, str],
+) -> Batch:
+    frame = pl.DataFrame(
+        {
+            name: pl.Series(name, cells, dtype=pl.String)
+            for name, cells in zip(header, columns, strict=True)
+        }
+    )
+    return Batch(frame, pl.Series("row", numbers, dtype=pl.Int64), issues, unparsed)
+
+
+# --- Parquet ------------------------------------------------------------------------------
+
+
+def _parquet(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(str(path))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        yield Batch(
+            pl.DataFrame(),
+            pl.Series("row", [], dtype=pl.Int64),
+            [_parse_error(table, None, f"not a readable Parquet file: {exc}")],
+        )
+        return
+    metadata = parquet.metadata
+    if metadata.num_rows > limits.max_rows:
+        raise InputError(
+            f"{path}: {metadata.num_rows} rows is more than the limit of {limits.max_rows}"
+        )
+    for index in range(metadata.num_row_groups):
+        size = metadata.row_group(index).total_byte_size
+        if size > limits.max_row_group_bytes:
+            raise InputError(
+                f"{path}: row group {index} declares {size} bytes uncompressed, more than the "
+                f"limit of {limits.max_row_group_bytes}; refused before decompressing"
+            )
+    first = 1
+    try:
+        for record_batch in parquet.iter_batches(
+            batch_size=limits.batch_rows, use_pandas_metadata=False
+        ):
+            frame = pl.from_arrow(record_batch)
+            assert isinstance(frame, pl.DataFrame)
+            rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
+            first += frame.height
+            yield Batch(frame, rows)
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+        message = f"the Parquet data after row {first - 1} cannot be read: {exc}"
+        yield Batch(
+            pl.DataFrame(),
+            pl.Series("row", [], dtype=pl.Int64),
+            [_parse_error(table, first, message)],
+        )
