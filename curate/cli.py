@@ -7,8 +7,10 @@ code (0 done, 1 invalid data, 2 could not run); a traceback only with `--debug`.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -170,6 +172,97 @@ def schema_sample(
     print_report(report, title=f"sample dataset (seed {seed}) written to {output}")
     if not report.valid:
         raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("validate")
+def validate_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSONL, CSV or Parquet files (the table from --table or the file name), "
+            "or dataset directories (all three tables, keys checked across them).",
+            show_default=False,
+        ),
+    ],
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table", "-t", help="The table every file holds: events, claims or sources."
+        ),
+    ] = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
+    ] = OutputFormat.text,
+    max_errors: Annotated[
+        int,
+        typer.Option("--max-errors", min=0, help="List at most N problems (all are counted)."),
+    ] = 50,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine",
+            help="Write each input's valid rows to NAME.valid.jsonl and rejected rows, with "
+            "their codes, to NAME.rejected.jsonl in DIR.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings make the data invalid too.")
+    ] = False,
+) -> None:
+    """Check records against the schema: exit 0 valid, 1 invalid, 2 could not run."""
+    from curate.errors import EXIT_INVALID
+    from curate.files import validate_paths
+
+    with _progress(format) as progress:
+        run = validate_paths(paths, table, max_issues=max_errors, progress=progress)
+    report = run.report
+    document = report.to_dict()
+    placed = []
+    if quarantine is not None:
+        from curate.quarantine import write_quarantine
+
+        placed = write_quarantine(run, quarantine)
+        document["quarantine"] = [
+            {
+                "path": str(c.path),
+                "rows": c.rows,
+                "valid": c.valid,
+                "rejected": c.rejected,
+                "valid_file": str(c.valid_file),
+                "rejected_file": str(c.rejected_file),
+            }
+            for c in placed
+        ]
+    if format is OutputFormat.json:
+        import orjson
+
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        from curate.console import print_quarantine, print_report
+
+        print_report(report, title=", ".join(str(p) for p in paths), max_rows=max_errors)
+        if placed:
+            print_quarantine(placed)
+    if not report.valid or (strict and report.warning_count):
+        raise typer.Exit(EXIT_INVALID)
+
+
+@contextlib.contextmanager
+def _progress(format: OutputFormat) -> Iterator[Callable[[int], None] | None]:
+    """A live count of rows read, on stderr when it is a terminal (never in JSON mode)."""
+    if format is OutputFormat.json or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("validating: {task.completed:,} rows"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("rows", total=None)
+        yield lambda rows: bar.advance(task, rows)
 
 
 def main() -> None:

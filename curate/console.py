@@ -8,14 +8,21 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from curate.quarantine import QuarantineCounts
     from curate.report import Report
     from curate.schema_diff import SchemaDiff
 
-__all__ = ["print_report", "print_schema_diff"]
+__all__ = ["print_quarantine", "print_report", "print_schema_diff"]
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, width=None if _is_terminal() else 160)
+
+
+def _is_terminal() -> bool:
+    import sys
+
+    return sys.stdout.isatty()
 
 
 def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
@@ -32,9 +39,14 @@ def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
     for code, count in sorted(report.counts.items()):
         totals.add_row(code, report.severities[code], str(count))
     console.print(totals)
-    listed = Table("table", "row", "field", "code", "value", "message", title="first problems")
-    for issue in report.issues[:max_rows]:
+    shown = report.issues[:max_rows]
+    title = (
+        f"first {len(shown)} problems" if len(shown) < sum(report.counts.values()) else "problems"
+    )
+    listed = Table("file", "table", "row", "field", "code", "value", "message", title=title)
+    for issue in shown:
         listed.add_row(
+            issue.path or "",
             issue.table,
             "" if issue.row is None else str(issue.row),
             issue.field or "",
@@ -59,3 +71,13 @@ def print_schema_diff(difference: SchemaDiff) -> None:
         for change in difference.changes:
             changes.add_row(str(change.level).upper(), change.where, change.what)
         console.print(changes)
+
+
+def print_quarantine(placed: list[QuarantineCounts]) -> None:
+    """Where each input's rows went; rows in = valid + rejected."""
+    console = _console()
+    for counts in placed:
+        console.print(
+            f"{counts.path}: {counts.rows} rows in = {counts.valid} valid "
+            f"({counts.valid_file}) + {counts.rejected} rejected ({counts.rejected_file})"
+        )

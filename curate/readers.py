@@ -26,7 +26,15 @@ from curate.report import Issue, truncate
 from curate.rows import rows_to_frame
 from curate.schema import Table
 
-__all__ = ["FORMATS", "Batch", "CsvNeedsExactReading", "Limits", "detect_format", "read_batches"]
+__all__ = [
+    "FORMATS",
+    "Batch",
+    "CsvFastPathError",
+    "Limits",
+    "detect_format",
+    "jsonl_lines",
+    "read_batches",
+]
 
 FORMATS = {
     ".jsonl": "jsonl",
@@ -45,6 +53,7 @@ class Limits:
     batch_rows: int = 100_000
     max_line_bytes: int = 1 << 20
     max_row_group_bytes: int = 1 << 30
+    csv_chunk_bytes: int = 32 << 20
     max_rows: int = 1 << 40
 
 
@@ -71,18 +80,19 @@ def detect_format(path: Path) -> str:
     return FORMATS[suffix]
 
 
-class CsvNeedsExactReading(Exception):
+class CsvFastPathError(Exception):
     """The fast CSV reader met a record it cannot number (ragged, or not UTF-8): read the
     file again with `exact_csv=True`, which numbers every record."""
 
 
 def read_batches(
-    path: Path, table: Table, limits: Limits = Limits(), *, exact_csv: bool = False
+    path: Path, table: Table, limits: Limits | None = None, *, exact_csv: bool = False
 ) -> Iterator[Batch]:
     """Batches of `path`'s records; an unreadable file raises InputError (exit 2).
 
     CSV is read fast with pyarrow; where that reader meets a record it cannot number it
-    raises `CsvNeedsExactReading` and the caller starts again with `exact_csv=True`."""
+    raises `CsvFastPathError` and the caller starts again with `exact_csv=True`."""
+    limits = limits or Limits()
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     kind = detect_format(path)
@@ -139,40 +149,50 @@ def _decode_line(line: bytes, number: int, table: Table) -> dict[str, Any] | Iss
     return parsed
 
 
-def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
+def jsonl_lines(path: Path, limits: Limits) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line without its newline) for every non-blank line; None for a line
+    over the length limit, which is skipped without being held in memory."""
     with _open(path) as handle:
-        records: list[dict[str, Any]] = []
-        numbers: list[int] = []
-        issues: list[Issue] = []
-        unparsed: dict[int, str] = {}
         number = 0
         while True:
             line = handle.readline(limits.max_line_bytes + 1)
             if not line:
-                break
+                return
             number += 1
             if number == 1 and line.startswith(_BOM):
                 line = line[len(_BOM) :]
             if len(line) > limits.max_line_bytes and not line.endswith(b"\n"):
-                rest = handle.readline()
+                rest = line
                 while rest and not rest.endswith(b"\n"):
                     rest = handle.readline(1 << 20)
-                message = f"line {number} is longer than {limits.max_line_bytes} bytes"
-                issues.append(_parse_error(table, number, message))
-                unparsed[number] = line[:200].decode("utf-8", "replace") + "…"
+                yield number, None
             elif line.strip():
-                decoded = _decode_line(line, number, table)
-                if isinstance(decoded, Issue):
-                    issues.append(decoded)
-                    unparsed[number] = line.rstrip(b"\r\n").decode("utf-8", "replace")
-                else:
-                    records.append(decoded)
-                    numbers.append(number)
-            if len(records) + len(unparsed) >= limits.batch_rows:
-                yield _jsonl_batch(records, numbers, issues, unparsed, table)
-                records, numbers, issues, unparsed = [], [], [], {}
-        if records or unparsed:
+                yield number, line.rstrip(b"\r\n")
+
+
+def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
+    records: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    issues: list[Issue] = []
+    unparsed: dict[int, str] = {}
+    for number, line in jsonl_lines(path, limits):
+        if line is None:
+            message = f"line {number} is longer than {limits.max_line_bytes} bytes"
+            issues.append(_parse_error(table, number, message))
+            unparsed[number] = ""
+        else:
+            decoded = _decode_line(line, number, table)
+            if isinstance(decoded, Issue):
+                issues.append(decoded)
+                unparsed[number] = line.decode("utf-8", "replace")
+            else:
+                records.append(decoded)
+                numbers.append(number)
+        if len(records) + len(unparsed) >= limits.batch_rows:
             yield _jsonl_batch(records, numbers, issues, unparsed, table)
+            records, numbers, issues, unparsed = [], [], [], {}
+    if records or unparsed:
+        yield _jsonl_batch(records, numbers, issues, unparsed, table)
 
 
 def _jsonl_batch(
@@ -227,29 +247,73 @@ def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batc
         yield from _csv_fast(path, header, limits)
     except (UnicodeDecodeError, ValueError) as exc:
         # pyarrow cannot say which record is ragged or undecodable.
-        raise CsvNeedsExactReading(str(exc)) from exc
+        raise CsvFastPathError(str(exc)) from exc
+
+
+def _record_end(data: bytes) -> int:
+    """Where the last complete CSV record in `data` ends (0 if none), for data that starts
+    at a record boundary: a newline ends a record when the quotes before it are paired."""
+    position = data.rfind(b"\n")
+    quotes = data.count(b'"', 0, position) if position >= 0 else 0
+    while position >= 0:
+        if quotes % 2 == 0:
+            return position + 1
+        previous = data.rfind(b"\n", 0, position)
+        quotes -= data.count(b'"', max(previous, 0), position)
+        position = previous
+    return 0
+
+
+def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[bytes, bytes]]:
+    """(header line, whole records) pieces of about `chunk_bytes`, cut between records."""
+    with _open(path) as handle:
+        header = handle.readline()
+        carry = b""
+        while True:
+            block = handle.read(chunk_bytes)
+            data = carry + block
+            if not block:
+                if data.strip():
+                    yield header, data
+                return
+            end = _record_end(data)
+            if end:
+                yield header, data[:end]
+            carry = data[end:]
 
 
 def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
+    """Records parsed by pyarrow, a chunk at a time on all cores; every cell as text."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    def refuse(_row: Any) -> str:
-        raise CsvNeedsExactReading("a record has the wrong number of cells")
+    ragged: list[int] = []
 
-    reader = pacsv.open_csv(
-        str(path),
-        read_options=pacsv.ReadOptions(block_size=32 << 20, use_threads=True),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=refuse),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
+    def note_ragged(_row: Any) -> str:
+        ragged.append(1)  # pyarrow cannot number the record: the exact reader will
+        return "skip"
+
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
     )
     first = 2
-    for record_batch in reader:
-        frame = pl.from_arrow(record_batch)
+    for header_line, records in _csv_chunks(path, limits.csv_chunk_bytes):
+        quoted = b'"' in records
+        parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(header_line + records),
+                read_options=pacsv.ReadOptions(use_threads=True, block_size=8 << 20),
+                parse_options=parse,
+                convert_options=convert,
+            )
+        except pa.ArrowInvalid as exc:
+            raise CsvFastPathError(str(exc)) from exc
+        if ragged:
+            raise CsvFastPathError("a record has the wrong number of cells")
+        frame = pl.from_arrow(table, rechunk=False)
         assert isinstance(frame, pl.DataFrame)
         rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
         first += frame.height
@@ -345,10 +409,8 @@ def _parquet(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
             )
     first = 1
     try:
-        for record_batch in parquet.iter_batches(
-            batch_size=limits.batch_rows, use_pandas_metadata=False
-        ):
-            frame = pl.from_arrow(record_batch)
+        for part in _parquet_parts(parquet, limits):
+            frame = pl.from_arrow(part, rechunk=False)
             assert isinstance(frame, pl.DataFrame)
             rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
             first += frame.height
@@ -360,3 +422,18 @@ def _parquet(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
             pl.Series("row", [], dtype=pl.Int64),
             [_parse_error(table, first, message)],
         )
+
+
+def _parquet_parts(parquet: Any, limits: Limits) -> Iterator[Any]:
+    """Arrow tables of at most about `batch_rows` rows: a small row group whole (its
+    columns decode in parallel), a large one in batches."""
+    import pyarrow as pa
+
+    for index in range(parquet.metadata.num_row_groups):
+        if parquet.metadata.row_group(index).num_rows <= 2 * limits.batch_rows:
+            yield parquet.read_row_group(index, use_threads=True)
+            continue
+        for batch in parquet.iter_batches(
+            batch_size=limits.batch_rows, row_groups=[index], use_pandas_metadata=False
+        ):
+            yield pa.Table.from_batches([batch])

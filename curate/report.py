@@ -70,6 +70,7 @@ class Report:
     rows: Counter[str] = field(default_factory=Counter)
 
     rejected: Counter[str] = field(default_factory=Counter)
+    rows_by_path: Counter[str] = field(default_factory=Counter)
 
     @property
     def room(self) -> int:
@@ -97,8 +98,10 @@ class Report:
         if room:
             self.issues.extend(itertools.islice(issues, room))
 
-    def count_rows(self, table: str, n: int) -> None:
+    def count_rows(self, table: str, n: int, path: str | None = None) -> None:
         self.rows[table] += n
+        if path is not None:
+            self.rows_by_path[path] += n
 
     @property
     def error_count(self) -> int:

@@ -201,10 +201,13 @@ def load_schema(path: Path | str | None = None) -> Schema:
     return _load(location.parent if location.is_file() else location)
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
-            content = yaml.safe_load(handle)
+            content = yaml.load(handle, Loader=_SafeLoader)
     except OSError as exc:
         raise SchemaDefinitionError(f"cannot read schema file {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

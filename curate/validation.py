@@ -26,6 +26,7 @@ from curate.errors import InputError
 from curate.report import Issue, Report, truncate
 from curate.rows import rows_to_frame
 from curate.schema import Schema, Severity, Table, load_schema
+from curate.types import polars_schema
 
 __all__ = [
     "FILE",
@@ -127,8 +128,12 @@ class TableValidator:
         """Check one batch; `rows` holds each row's number in the input; `prior` holds
         what the reader already found (type and parse errors). Returns the typed batch
         (schema fields, row and file number), for checks across tables."""
+        has_columns = frame.width > 0
+        if not has_columns:  # a batch that only carries what the reader could not parse
+            frame = pl.DataFrame(schema=polars_schema(self.table))
         conformed = conform(frame, self.table)
-        self._report_columns(conformed)
+        if has_columns:
+            self._report_columns(conformed)
         located = [i for i in prior if i.row is not None]
         for issue in prior:
             self.report.add(replace(issue, path=self.paths[self.file_index]))
@@ -145,7 +150,7 @@ class TableValidator:
                 self._tally(check, failing, int(count), typed, frame, rows)
                 if check.severity == "error":
                     self._reject(rows.filter(failing), check.code)
-        self.report.count_rows(self.table.name, frame.height)
+        self.report.count_rows(self.table.name, frame.height, self.paths[self.file_index])
         file = pl.lit(self.file_index, dtype=pl.UInt32).alias(FILE)
         self.keys.append(typed.select(*self._key_columns()).with_columns(rows.alias(ROW), file))
         return typed.select(self.table.field_names).with_columns(rows.alias(ROW), file)
@@ -153,7 +158,7 @@ class TableValidator:
     def count_unparsed(self, count: int) -> None:
         """Records that could not be parsed still count as rows in (their parse-error
         issues, fed as `prior`, reject them)."""
-        self.report.count_rows(self.table.name, count)
+        self.report.count_rows(self.table.name, count, self.paths[self.file_index])
 
     def _reject(self, rows: pl.Series | list[int], codes: str | list[str]) -> None:
         """Remember which rows failed with which error code (for counts and quarantine)."""

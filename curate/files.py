@@ -1,0 +1,164 @@
+"""Validate files and dataset directories, streaming batch by batch.
+
+`validate_paths` reads each input in batches (`curate.readers`), feeds them to one
+`TableValidator` per table, and checks keys across batches, files and tables at the end.
+A directory is a dataset: its events, claims and sources files (directly or under
+`records/`) are validated together, dataset rules included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from curate.errors import InputError
+from curate.readers import FORMATS, CsvFastPathError, Limits, read_batches
+from curate.report import Report
+from curate.schema import Schema, load_schema
+from curate.validation import TableValidator, finish_tables
+
+__all__ = ["Input", "ValidationRun", "resolve_inputs", "validate_paths"]
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One file to read as one table; `exact_csv` once the fast CSV reader gave up."""
+
+    path: Path
+    table: str
+    dataset: bool = False
+    exact_csv: bool = False
+
+
+@dataclass
+class ValidationRun:
+    """The report, and what a quarantine needs to sort the rows afterwards."""
+
+    report: Report
+    inputs: list[Input]
+    validators: dict[str, TableValidator]
+
+
+def _table_from_name(path: Path, schema: Schema) -> str | None:
+    stem = path.name.split(".")[0].lower()
+    if stem in schema.tables:
+        return stem
+    words = set(re.split(r"[^a-z0-9]+", stem))
+    found = [name for name in schema.table_names if name in words]
+    return found[0] if len(found) == 1 else None
+
+
+def _dataset_files(directory: Path, schema: Schema) -> list[Input]:
+    base = directory / "records" if (directory / "records").is_dir() else directory
+    inputs = []
+    for name in schema.table_names:
+        candidates = [base / f"{name}{suffix}" for suffix in FORMATS]
+        present = [path for path in candidates if path.is_file()]
+        if len(present) > 1:
+            raise InputError(
+                f"{base}: more than one file for table {name}: {', '.join(p.name for p in present)}"
+            )
+        if present:
+            inputs.append(Input(present[0], name, dataset=True))
+    if not inputs:
+        raise InputError(
+            f"{directory}: no events, claims or sources file found (.jsonl, .csv, .parquet)"
+        )
+    return inputs
+
+
+def resolve_inputs(paths: Sequence[Path], table: str | None, schema: Schema) -> list[Input]:
+    """Which table each path holds: `table` if given, else the file's name; a directory
+    is a dataset of all three tables."""
+    if table is not None:
+        schema.table(table)
+    inputs: list[Input] = []
+    for path in paths:
+        if path.is_dir():
+            if table is not None:
+                raise InputError(f"{path}: --table applies to files, not to a dataset directory")
+            inputs += _dataset_files(path, schema)
+        elif not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        else:
+            name = table or _table_from_name(path, schema)
+            if name is None:
+                known = ", ".join(schema.table_names)
+                raise InputError(f"{path}: cannot tell which table it holds ({known}); use --table")
+            inputs.append(Input(path, name))
+    return inputs
+
+
+def _feed_file(
+    item: Input,
+    validator: TableValidator,
+    limits: Limits,
+    keep: list[pl.DataFrame] | None,
+    progress: Progress | None,
+) -> None:
+    validator.start_file(str(item.path))
+    for batch in read_batches(item.path, validator.table, limits, exact_csv=item.exact_csv):
+        validator.count_unparsed(len(batch.unparsed))
+        typed = validator.feed(batch.frame, batch.rows, batch.issues)
+        if keep is not None:
+            keep.append(typed)
+        if progress is not None:
+            progress(batch.count)
+
+
+def validate_paths(
+    paths: Iterable[Path],
+    table: str | None = None,
+    *,
+    schema: Schema | None = None,
+    max_issues: int | None = None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> ValidationRun:
+    """Validate files (one table each) or dataset directories; keys across all of them."""
+    schema = schema or load_schema()
+    limits = limits or Limits()
+    inputs = resolve_inputs(list(paths), table, schema)
+    while True:
+        report = Report(max_issues=max_issues)
+        validators = {
+            name: TableValidator(schema, schema.table(name), report)
+            for name in dict.fromkeys(i.table for i in inputs)
+        }
+        whole = any(item.dataset for item in inputs)
+        typed: dict[str, list[pl.DataFrame]] = {name: [] for name in validators}
+        try:
+            for item in inputs:
+                _feed_file(
+                    item,
+                    validators[item.table],
+                    limits,
+                    typed[item.table] if whole else None,
+                    progress,
+                )
+        except CsvFastPathError:
+            # Start over with the exact CSV reader for the file that needs it.
+            inputs = [_exact_if_needed(item, limits, schema) for item in inputs]
+            continue
+        tables = (
+            {name: pl.concat(frames) for name, frames in typed.items() if frames} if whole else None
+        )
+        finish_tables(validators, schema, report, tables)
+        return ValidationRun(report, inputs, validators)
+
+
+def _exact_if_needed(item: Input, limits: Limits, schema: Schema) -> Input:
+    if item.exact_csv or item.path.suffix.lower() != ".csv":
+        return item
+    try:
+        for _ in read_batches(item.path, schema.table(item.table), limits):
+            pass
+    except CsvFastPathError:
+        return Input(item.path, item.table, item.dataset, exact_csv=True)
+    return item

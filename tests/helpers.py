@@ -1,0 +1,67 @@
+"""Helpers shared by the tests: writing records in each format, running the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.export.arrow import arrow_schema
+from curate.io import jsonl_bytes
+from curate.schema import load_schema
+
+__all__ = ["run_cli", "write_csv", "write_jsonl", "write_parquet"]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real `curate` command in a child process."""
+    command = [sys.executable, "-c", "from curate.cli import main; main()", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=cwd, timeout=300, check=False
+    )
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_bytes(jsonl_bytes(rows))
+    return path
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]], table: str) -> Path:
+    """Rows as Parquet with the table's Arrow types, every column nullable (so a file may
+    carry nulls where the schema requires values, as untrusted files do)."""
+    schema = load_schema()
+    exact = arrow_schema(schema, schema.table(table))
+    loose = pa.schema([f.with_nullable(True) for f in exact], metadata=exact.metadata)
+    pq.write_table(pa.Table.from_pylist(rows, schema=loose), path)
+    return path
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], table: str) -> Path:
+    """Rows as CSV with a header of the table's fields, values as text (any value goes)."""
+    names = list(load_schema().table(table).field_names)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([_cell(row.get(name)) for name in names])
+    return path

@@ -1,0 +1,223 @@
+"""Validating files: readers, row numbers, batches, keys across batches, quarantine."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from curate import strategies as cs
+from curate.errors import InputError
+from curate.files import validate_paths
+from curate.quarantine import write_quarantine
+from curate.readers import Limits
+from curate.report import Report
+from tests.helpers import write_csv, write_jsonl, write_parquet
+
+WRITERS = {
+    "jsonl": lambda path, rows, table: write_jsonl(path, rows),
+    "csv": write_csv,
+    "parquet": write_parquet,
+}
+
+
+def _verdict(report: Report) -> tuple[dict[str, int], dict[str, int], dict[str, int], list[Any]]:
+    return (
+        dict(report.counts),
+        dict(report.rows),
+        dict(report.rejected),
+        sorted((i.code, i.row, i.field) for i in report.issues),
+    )
+
+
+def _mix(data: st.DataObject, table: str, kind: str) -> list[dict[str, Any]]:
+    """Valid rows of `table` mixed with labelled invalid cases (Parquet is typed, so it
+    cannot carry a value of the wrong type)."""
+    key = "event_id" if table == "events" else f"{table[:-1]}_id"
+    rows: list[dict[str, Any]] = []
+    cases = cs.invalid_rows(table)
+    if kind == "parquet":
+        cases = cases.filter(lambda case: case.code != "type-error")
+    for case in data.draw(st.lists(cases, max_size=3)):
+        rows += case.rows
+    rows += data.draw(st.lists(cs.rows(table), max_size=6))
+    for index, row in enumerate(rows):
+        if row.get(key) is not None and data.draw(st.booleans()):
+            row[key] = f"{row[key]}-{index}"  # keep a few duplicates, not all
+    return data.draw(st.permutations(rows))
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_one_batch_or_many_gives_the_same_report(
+    data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    table = data.draw(st.sampled_from(["events", "claims", "sources"]))
+    kind = data.draw(st.sampled_from(sorted(WRITERS)))
+    rows = _mix(data, table, kind)
+    if not rows:
+        return
+    path = WRITERS[kind](tmp_path_factory.mktemp("batches") / f"{table}.{kind}", rows, table)
+    whole = validate_paths([path], max_issues=None).report
+    batch_rows = data.draw(st.integers(1, max(len(rows), 1)))
+    pieces = validate_paths([path], max_issues=None, limits=Limits(batch_rows=batch_rows)).report
+    assert _verdict(whole) == _verdict(pieces)
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_quarantine_keeps_every_row(
+    data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """rows in = rows valid + rows rejected, and the rejected rows carry their codes."""
+    table = data.draw(st.sampled_from(["events", "claims", "sources"]))
+    kind = data.draw(st.sampled_from(sorted(WRITERS)))
+    rows = _mix(data, table, kind)
+    directory = tmp_path_factory.mktemp("quarantine")
+    path = WRITERS[kind](directory / f"{table}.{kind}", copy.deepcopy(rows), table)
+    run = validate_paths([path], limits=Limits(batch_rows=data.draw(st.integers(1, 8))))
+    (counts,) = write_quarantine(run, directory / "out")
+    valid_lines = counts.valid_file.read_bytes().splitlines()
+    rejected_lines = counts.rejected_file.read_bytes().splitlines()
+    assert counts.rows == len(rows) == counts.valid + counts.rejected
+    assert (len(valid_lines), len(rejected_lines)) == (counts.valid, counts.rejected)
+    assert counts.rejected == run.report.rejected[table]
+    rejected = [json.loads(line) for line in rejected_lines]
+    flagged = {i.row for i in run.report.issues if i.severity == "error" and i.row is not None}
+    assert {r["row"] for r in rejected} == flagged
+    assert all(r["codes"] for r in rejected)
+    if run.report.valid:
+        assert counts.rejected == 0
+
+
+def test_row_numbers_are_the_inputs_own(tmp_path: Path) -> None:
+    rows = [{"source_id": "s1", "publisher": "Reuters"}, {"source_id": "-bad", "publisher": "AFP"}]
+    jsonl = tmp_path / "sources.jsonl"
+    jsonl.write_text(json.dumps(rows[0]) + "\n\n" + json.dumps(rows[1]) + "\n", encoding="utf-8")
+    (issue,) = validate_paths([jsonl]).report.issues
+    assert (issue.code, issue.row, issue.field, issue.path) == (
+        "pattern",
+        3,
+        "source_id",
+        str(jsonl),
+    )
+    csv = tmp_path / "sources.csv"
+    csv.write_text('source_id,publisher\ns1,"Reuters\nBeirut"\n-bad,AFP\n', encoding="utf-8")
+    (issue,) = validate_paths([csv]).report.issues
+    assert (issue.code, issue.row) == ("pattern", 3)  # the record number; the header is 1
+    parquet = write_parquet(tmp_path / "sources.parquet", rows, "sources")
+    (issue,) = validate_paths([parquet]).report.issues
+    assert (issue.code, issue.row) == ("pattern", 2)
+
+
+def test_ragged_csv_rows_are_parse_errors_with_their_record_number(tmp_path: Path) -> None:
+    path = tmp_path / "sources.csv"
+    path.write_text("source_id,publisher\ns1,Reuters\ns2\ns3,AFP,extra\ns4,AP\n", encoding="utf-8")
+    report = validate_paths([path]).report
+    assert [(i.code, i.row) for i in report.issues] == [("parse-error", 3), ("parse-error", 4)]
+    assert report.rows["sources"] == 4
+    assert report.rejected["sources"] == 2
+
+
+def test_keys_are_unique_across_batches_and_files(tmp_path: Path) -> None:
+    first = write_jsonl(
+        tmp_path / "sources-a.jsonl", [{"source_id": f"s{i}", "publisher": "P"} for i in range(5)]
+    )
+    second = write_jsonl(tmp_path / "sources-b.jsonl", [{"source_id": "s3", "publisher": "Q"}])
+    report = validate_paths([first, second], limits=Limits(batch_rows=2)).report
+    found = sorted((Path(i.path or "").name, i.row) for i in report.issues if i.code == "unique")
+    assert found == [("sources-a.jsonl", 4), ("sources-b.jsonl", 1)]
+
+
+def test_foreign_keys_across_files(tmp_path: Path) -> None:
+    dataset: dict[str, list[dict[str, Any]]] = {
+        "sources": [{"source_id": "s1", "publisher": "Reuters"}],
+        "claims": [
+            {
+                "claim_id": "c1",
+                "event_id": "e1",
+                "source_id": "s1",
+                "claimant": "x",
+                "claimant_type": "witness",
+                "partisan": False,
+                "subject": "occurrence",
+                "qualifier": "unquantified",
+                "hedge": "reported",
+                "adopted": True,
+            },
+            {
+                "claim_id": "c2",
+                "event_id": "e1",
+                "source_id": "s9",
+                "claimant": "x",
+                "claimant_type": "witness",
+                "partisan": False,
+                "subject": "occurrence",
+                "qualifier": "unquantified",
+                "hedge": "reported",
+                "adopted": True,
+            },
+        ],
+    }
+    paths = [write_jsonl(tmp_path / f"{name}.jsonl", rows) for name, rows in dataset.items()]
+    report = validate_paths(paths).report
+    assert [(i.code, i.table, i.row, i.field, i.value) for i in report.issues] == [
+        ("foreign-key", "claims", 2, "source_id", "s9")
+    ]
+
+
+def test_truncated_parquet_is_a_parse_error(tmp_path: Path) -> None:
+    good = write_parquet(
+        tmp_path / "whole.parquet", [{"source_id": "s1", "publisher": "P"}], "sources"
+    )
+    broken = tmp_path / "sources.parquet"
+    broken.write_bytes(good.read_bytes()[:-20])
+    report = validate_paths([broken]).report
+    assert [i.code for i in report.issues] == ["parse-error"]
+    assert not report.valid
+
+
+def test_parquet_with_wrong_column_types_gives_type_errors(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "sources.parquet"
+    pq.write_table(
+        pa.table(
+            {"source_id": ["s1", "s2"], "publisher": ["P", "Q"], "published_on": [20150917, None]}
+        ),
+        path,
+    )
+    report = validate_paths([path]).report
+    assert [(i.code, i.row, i.field) for i in report.issues] == [("type-error", 1, "published_on")]
+
+
+def test_a_declared_decompression_bomb_is_refused_before_reading(tmp_path: Path) -> None:
+    path = write_parquet(
+        tmp_path / "sources.parquet", [{"source_id": "s1", "publisher": "P" * 5000}], "sources"
+    )
+    with pytest.raises(InputError, match="refused before decompressing"):
+        validate_paths([path], limits=Limits(max_row_group_bytes=1000))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("missing.jsonl", "no such file"),
+        ("events.txt", "unknown file type"),
+        ("records.jsonl", "cannot tell which table"),
+    ],
+)
+def test_inputs_that_cannot_be_read_raise_input_errors(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    path = tmp_path / name
+    if name != "missing.jsonl":
+        path.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        validate_paths([path])
