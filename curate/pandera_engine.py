@@ -105,12 +105,19 @@ def validate_with_pandera(
     inputs: Mapping[str, Any], schema: Schema, max_issues: int | None
 ) -> Report:
     """Validate in-memory tables with pandera; keys across tables as in the main engine."""
-    from curate.validation import FILE, ROW, check_dataset_rules, check_references, to_polars
+    from curate.validation import (
+        FILE,
+        ROW,
+        Keys,
+        check_dataset_rules,
+        check_references,
+        to_polars,
+    )
 
     report = Report(max_issues=max_issues)
     rejected: dict[str, set[int]] = {}
     typed: dict[str, pl.DataFrame] = {}
-    keys: dict[str, pl.DataFrame] = {}
+    keys: dict[str, Keys] = {}
     for name, given in inputs.items():
         table = schema.table(name)
         frame, prior = (
@@ -125,7 +132,7 @@ def validate_with_pandera(
             .with_row_index(ROW, offset=1)
             .with_columns(pl.col(ROW).cast(pl.Int64), pl.lit(0, dtype=pl.UInt32).alias(FILE))
         )
-        keys[name] = typed[name]
+        keys[name] = Keys.of(typed[name], table)
     offending = check_references(keys, schema, report)
     for table_name, pieces in check_dataset_rules(typed, schema, report).items():
         offending[table_name] += pieces

@@ -177,7 +177,9 @@ def rows(table: str, schema: Schema | None = None) -> st.SearchStrategy[Row]:
         return _event(definition, schema)
     if definition.name == "claims":
         return _claim(definition)
-    return st.fixed_dictionaries({f.name: _maybe(f) for f in definition.fields})
+    names = definition.field_names
+    values = st.tuples(*(_maybe(f) for f in definition.fields))
+    return values.map(lambda drawn: dict(zip(names, drawn, strict=True)))  # schema order
 
 
 def _unique_by(key: str, items: list[Row]) -> list[Row]:

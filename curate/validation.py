@@ -32,6 +32,7 @@ __all__ = [
     "FILE",
     "ROW",
     "Engine",
+    "Keys",
     "TableValidator",
     "check_dataset_rules",
     "check_references",
@@ -84,6 +85,22 @@ def _key_text(record: Mapping[str, Any], names: Sequence[str]) -> str | None:
     return truncate(",".join(str(record[name]) for name in names))
 
 
+@dataclass(frozen=True)
+class Keys:
+    """A table's distinct primary-key values, and its rows holding foreign-key values
+    (the foreign-key fields with __row and __file), for the checks across tables."""
+
+    primary: pl.DataFrame
+    references: Mapping[str, pl.DataFrame]
+
+    @classmethod
+    def of(cls, typed: pl.DataFrame, table: Table) -> Keys:
+        """The keys of a whole typed table that carries __row and __file."""
+        fields = {c for fk in table.foreign_keys for c in fk.fields}
+        references = typed.select(*sorted(fields), ROW, FILE) if fields else pl.DataFrame()
+        return cls(typed.select(table.primary_key), {"": references})
+
+
 @dataclass
 class TableValidator:
     """Validates one table's batches in input order and keeps the keys for later checks.
@@ -94,14 +111,17 @@ class TableValidator:
     schema: Schema
     table: Table
     report: Report
-    keys: list[pl.DataFrame] = field(default_factory=list)
+    primary: list[pl.DataFrame] = field(default_factory=list)
+    hashes: list[pl.Series] = field(default_factory=list)
+    positions: list[tuple[int, int | pl.Series]] = field(default_factory=list)
+    references: list[pl.DataFrame] = field(default_factory=list)
     rejections: list[pl.DataFrame] = field(default_factory=list)
     paths: list[str | None] = field(default_factory=lambda: [None])
     _columns_reported: set[int] = field(default_factory=set)
 
     def start_file(self, path: str) -> None:
         """Number the rows that follow as rows of `path`."""
-        if self.paths == [None] and not self.keys:
+        if self.paths == [None] and not self.primary:
             self.paths = []
         self.paths.append(path)
 
@@ -152,7 +172,7 @@ class TableValidator:
                     self._reject(rows.filter(failing), check.code)
         self.report.count_rows(self.table.name, frame.height, self.paths[self.file_index])
         file = pl.lit(self.file_index, dtype=pl.UInt32).alias(FILE)
-        self.keys.append(typed.select(*self._key_columns()).with_columns(rows.alias(ROW), file))
+        self._keep_keys(typed, rows, file)
         return typed.select(self.table.field_names).with_columns(rows.alias(ROW), file)
 
     def count_unparsed(self, count: int) -> None:
@@ -227,21 +247,59 @@ class TableValidator:
         )
         self.report.tally(check.code, check.severity, count, issues)
 
-    def _key_columns(self) -> list[str]:
-        names = list(self.table.primary_key)
+    def _keep_keys(self, typed: pl.DataFrame, rows: pl.Series, file: pl.Expr) -> None:
+        """Keep what the checks across batches need, compactly: the primary key values,
+        the batch's row numbers (only its first when they run on without a gap), and the
+        rows that hold a foreign-key value."""
+        key = typed.select(self.table.primary_key)
+        self.primary.append(key)
+        self.hashes.append(key.select(_key_hash(self.table)).to_series())
+        contiguous = rows.len() == 0 or int(rows[-1]) - int(rows[0]) + 1 == rows.len()
+        self.positions.append(
+            (self.file_index, int(rows[0]) if contiguous and rows.len() else rows)
+        )
         for fk in self.table.foreign_keys:
-            names += [c for c in fk.fields if c not in names]
-        return names
+            present = (
+                typed.select(*fk.fields).with_columns(rows.alias(ROW), file).drop_nulls(fk.fields)
+            )
+            if present.height:
+                self.references.append(present)
 
-    def finish(self) -> pl.DataFrame:
+    def _locate(self, indices: pl.Series) -> pl.DataFrame:
+        """File and row number of positions in the concatenation of all batches' keys."""
+        import numpy as np
+
+        sizes = [frame.height for frame in self.primary]
+        starts = np.cumsum([0, *sizes[:-1]])
+        wanted = indices.to_numpy()
+        batch = np.searchsorted(starts, wanted, side="right") - 1
+        files, rows = [], []
+        for position, index in zip(batch.tolist(), wanted.tolist(), strict=True):
+            file, numbers = self.positions[position]
+            local = index - int(starts[position])
+            files.append(file)
+            rows.append(numbers + local if isinstance(numbers, int) else int(numbers[local]))
+        return pl.DataFrame({FILE: files, ROW: rows}, schema={FILE: pl.UInt32, ROW: pl.Int64})
+
+    def finish(self) -> Keys:
         """Check the primary key's uniqueness across all batches; return the keys seen."""
-        if not self.keys:
-            return pl.DataFrame()
-        keys = pl.concat(self.keys)
-        self.keys = []
         primary = list(self.table.primary_key)
-        present = keys.drop_nulls(primary)
-        duplicated = present.filter(pl.struct(primary).is_duplicated()).sort(FILE, ROW)
+        if not self.primary:
+            empty = pl.DataFrame(schema={name: polars_schema(self.table)[name] for name in primary})
+            return Keys(empty, {"": pl.DataFrame()})
+        keys = pl.concat(self.primary, rechunk=False)
+        # Repeated 64-bit hashes are candidates (a small hash table, not one of strings);
+        # the candidates' values are then compared exactly.
+        candidates = _repeated(pl.concat(self.hashes))
+        values = keys[candidates]
+        present = pl.all_horizontal(pl.col(primary).is_not_null())
+        exact = values.select(pl.struct(primary).is_duplicated() & present).to_series()
+        found = candidates.filter(exact)
+        duplicated = pl.concat([self._locate(found), keys[found]], how="horizontal").sort(FILE, ROW)
+        references = (
+            pl.concat(self.references, how="diagonal") if self.references else pl.DataFrame()
+        )
+        self.primary, self.hashes, self.positions, self.references = [], [], [], []
         if duplicated.height:
             name = ",".join(primary)
             issues = (
@@ -258,7 +316,7 @@ class TableValidator:
             )
             self.report.tally("unique", "error", duplicated.height, issues)
             self.reject_found(duplicated.with_columns(code=pl.lit("unique")))
-        return keys
+        return Keys(keys, {"": references})
 
     def reject_found(self, offending: pl.DataFrame) -> None:
         """Add rows found by checks across batches or tables (__row, __file, code)."""
@@ -281,30 +339,50 @@ class TableValidator:
         )
 
 
+def _repeated(hashes: pl.Series) -> pl.Series:
+    """Positions of the hashes that occur more than once. Sorting needs a copy of the
+    hashes; `is_duplicated` would build a hash table several times their size."""
+    ordered = hashes.sort()
+    repeated = ordered.filter(ordered == ordered.shift(1)).unique()
+    if repeated.is_empty():
+        return pl.Series(dtype=pl.UInt32)
+    return hashes.is_in(repeated.implode()).arg_true()
+
+
+def _key_hash(table: Table) -> pl.Expr:
+    """A 64-bit hash of the primary key (nulls hash alike; they are compared exactly)."""
+    if len(table.primary_key) == 1:
+        return pl.col(table.primary_key[0]).hash(seed=0)
+    return pl.struct(table.primary_key).hash(seed=0)
+
+
 def _files(paths: Mapping[str, list[str | None]] | None, table: str) -> list[str | None]:
     return (paths or {}).get(table, [None])
 
 
 def check_references(
-    keys: Mapping[str, pl.DataFrame],
+    keys: Mapping[str, Keys],
     schema: Schema,
     report: Report,
     paths: Mapping[str, list[str | None]] | None = None,
 ) -> Offending:
     """Foreign keys across the tables present in `keys` (from `TableValidator.finish`)."""
     offending: Offending = {name: [] for name in keys}
-    for name, child in keys.items():
+    for name, table_keys in keys.items():
         files = _files(paths, name)
+        child = table_keys.references[""]
         for fk in schema.table(name).foreign_keys:
-            parent = keys.get(fk.table)
-            if parent is None or parent.is_empty() or child.is_empty():
+            parent_keys = keys.get(fk.table)
+            if parent_keys is None or child.is_empty():
                 continue
+            parent = parent_keys.primary
             renamed = [
                 pl.col(p).alias(c) for c, p in zip(fk.fields, fk.reference_fields, strict=True)
             ]
-            targets = parent.select(renamed).unique()
+            targets = parent.select(renamed)
             dangling = (
-                child.drop_nulls(list(fk.fields))
+                child.select(*fk.fields, ROW, FILE)
+                .drop_nulls(list(fk.fields))
                 .join(targets, on=list(fk.fields), how="anti")
                 .sort(FILE, ROW)
             )

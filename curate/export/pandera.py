@@ -8,6 +8,7 @@ so the SQL text runs unchanged. Pandera's own failures map to codes in `PANDERA_
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -104,6 +105,9 @@ _FINITE_ERROR = "range: must be a finite number (NaN and infinity are refused)"
 def polars_schema(schema: Schema, table: Table) -> pap_polars.DataFrameSchema:
     """Pandera-polars schema of `table`, with its row rules as DataFrame checks."""
 
+    def present(data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key).is_not_null())
+
     def finite(data: PolarsData) -> pl.LazyFrame:
         column = pl.col(data.key)
         return data.lazyframe.select(column.is_finite() | column.is_null())
@@ -114,11 +118,17 @@ def polars_schema(schema: Schema, table: Table) -> pap_polars.DataFrameSchema:
     columns = {}
     for f in table.fields:
         checks = _portable_checks(f)
+        nullable = not f.required
         if f.type == "number":
             checks.insert(0, pap_polars.Check(finite, error=_FINITE_ERROR))
+            if f.required:
+                # pandera-polars counts NaN as null; NaN is a bad value (range), not a
+                # missing one, so "required" is checked here on true nulls only.
+                checks.insert(0, pap_polars.Check(present, error=f"required: {f.name} is required"))
+                nullable = True
         columns[f.name] = pap_polars.Column(
             POLARS_TYPES[f.type],
-            nullable=not f.required,
+            nullable=nullable,
             unique=f.unique,
             required=True,
             checks=checks,
@@ -185,5 +195,9 @@ def render(schema: Schema, tables: tuple[Table, ...]) -> str:
             f"#   finiteness (no NaN or infinity) of: {', '.join(numbers) or 'none'}",
             *custom,
         ]
-        blocks.append("\n".join(header) + "\n" + (polars_schema(schema, table).to_yaml() or ""))
+        with warnings.catch_warnings():
+            # pandera warns about each custom check it cannot serialise; the header says so.
+            warnings.simplefilter("ignore", UserWarning)
+            text = polars_schema(schema, table).to_yaml() or ""
+        blocks.append("\n".join(header) + "\n" + text)
     return "\n".join(blocks)
