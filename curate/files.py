@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import InputError
-from curate.readers import FORMATS, CsvFastPathError, Limits, read_batches
+from curate.readers import FORMATS, CsvFastPathError, Limits, detect_format, read_batches
 from curate.report import Report
 from curate.schema import Schema, load_schema
 from curate.validation import TableValidator, finish_tables
@@ -87,6 +87,7 @@ def resolve_inputs(paths: Sequence[Path], table: str | None, schema: Schema) -> 
         elif not path.exists():
             raise InputError(f"{path}: no such file or directory")
         else:
+            detect_format(path)
             name = table or _table_from_name(path, schema)
             if name is None:
                 known = ", ".join(schema.table_names)
