@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/curate schema export --format codebook --output build/CODEBOOK.md
 	$(BIN)/curate schema export --format jsonschema --structured-output --output build/extraction.schema.json
 	$(BIN)/curate schema sample --seed 2015 --output build/sample
+	$(BIN)/curate validate build/sample
 
 ## test: lint, type-check, then every test with the Hypothesis ci profile
 test: lint typecheck unit
@@ -36,7 +37,7 @@ unit: $(STAMP)
 
 ## bench: benchmarks, results written to benchmarks/results.json
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	cd benchmarks && ../$(BIN)/python run.py
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

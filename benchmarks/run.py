@@ -1,112 +1,148 @@
-"""Benchmarks of curate, each figure beside a peer measured in the same run.
+"""Benchmarks of `curate validate`, each beside a peer measured in the same run.
 
-Run with `make bench`; results go to benchmarks/results.json and a table is printed.
-Measured so far: `curate --help` start-up, and in-memory validation of events by
-`curate.validate` against frictionless-py validating the same rows as CSV.
+`make bench` runs this: it generates seeded synthetic events (benchmarks/generate.py),
+times the real CLI end to end (process wall time of `curate validate --format json`)
+with its peak memory, runs frictionless-py on the same CSV, and writes
+benchmarks/results.json and a table. Data goes to benchmarks/data/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from curate.rows import rows_to_frame
-from curate.samples import sample_dataset
-from curate.schema import load_schema
-from curate.validation import validate
-
-RESULTS = Path(__file__).with_name("results.json")
-CURATE_ROWS = 1_000_000
-FRICTIONLESS_ROWS = 20_000
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+RESULTS = HERE / "results.json"
+CURATE = [sys.executable, "-c", "from curate.cli import main; main()"]
+INVALID_FRACTION = 0.001
 
 
-def events_frame(rows: int) -> pl.DataFrame:
-    """`rows` valid events: the sample's events repeated, each with its own id (vectorised)."""
-    schema = load_schema()
-    table = schema.table("events")
-    frame, _ = rows_to_frame(sample_dataset(schema, seed_value=2015)["events"], table)
-    frame = frame.with_columns(
-        pl.lit("active").alias("status"), pl.lit(None, pl.String).alias("superseded_by")
+def measure(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB and exit code of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, process.returncode
+
+
+def curate_validate(path: Path, rows: int) -> dict[str, Any]:
+    seconds, peak, code = measure([*CURATE, "validate", str(path), "--format", "json"])
+    if code not in (0, 1):
+        raise SystemExit(f"curate validate {path} could not run (exit {code})")
+    return {
+        "file": path.name,
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_second": round(rows / seconds),
+        "peak_rss_mib": round(peak),
+    }
+
+
+GENERATE = f"""
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(HERE)!r})
+from generate import events, write_all
+data = Path(sys.argv[1])
+write_all(events(1_000_000, invalid_fraction={INVALID_FRACTION}), data, "events-1m")
+ten = data / "events-10m.parquet"
+if not ten.exists():
+    events(10_000_000, invalid_fraction={INVALID_FRACTION}).write_parquet(
+        ten, compression="zstd", row_group_size=100_000
     )
-    repeats = -(-rows // frame.height)
-    big = pl.concat([frame] * repeats).head(rows).rechunk()
-    return big.with_columns(pl.format("ev-{}", pl.int_range(pl.len())).alias("event_id"))
+"""
+
+FRICTIONLESS = """
+import sys
+from frictionless import Resource, Schema, validate
+from curate.export.frictionless import table_schema
+from curate.schema import load_schema
+descriptor = table_schema(load_schema().table("events"))
+descriptor.pop("foreignKeys")  # one resource alone: the self-reference needs the package
+path = sys.argv[1]
+resource = Resource(path=path.rsplit("/", 1)[1], basepath=path.rsplit("/", 1)[0],
+                    schema=Schema.from_descriptor(descriptor))
+# Every row is read: no error limit, as curate counts every problem too.
+report = validate(resource, limit_errors=10**9)
+print(report.valid, report.stats)
+"""
 
 
-def time_help(runs: int = 5) -> float:
-    """Median wall time of `curate --help` in a fresh process."""
-    command = [sys.executable, "-c", "from curate.cli import main; main()", "--help"]
+def frictionless_validate(path: Path, rows: int) -> dict[str, Any]:
+    seconds, peak, code = measure([sys.executable, "-c", FRICTIONLESS, str(path)])
+    if code != 0:
+        raise SystemExit(f"frictionless could not validate {path} (exit {code})")
+    return {
+        "file": path.name,
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_second": round(rows / seconds),
+        "peak_rss_mib": round(peak),
+    }
+
+
+def help_time(runs: int = 7) -> float:
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run([*CURATE, "--help"], check=True, capture_output=True)
         timings.append(time.perf_counter() - start)
     return statistics.median(timings)
 
 
-def time_curate(frame: pl.DataFrame) -> float:
-    start = time.perf_counter()
-    report = validate(frame, "events", max_issues=100)
-    elapsed = time.perf_counter() - start
-    assert report.valid, report.issues[:3]
-    return elapsed
-
-
-def time_frictionless(frame: pl.DataFrame) -> float:
-    from frictionless import Resource, Schema
-    from frictionless import validate as frictionless_validate
-
-    from curate.export.frictionless import table_schema
-
-    descriptor = table_schema(load_schema().table("events"))
-    descriptor.pop("foreignKeys")  # a single resource: the self-reference needs the package
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "events.csv"
-        frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%SZ")).write_csv(path)
-        resource = Resource(
-            path=path.name, basepath=directory, schema=Schema.from_descriptor(descriptor)
-        )
-        start = time.perf_counter()
-        report = frictionless_validate(resource)
-        elapsed = time.perf_counter() - start
-    assert report.valid, report.flatten(["rowNumber", "fieldName", "note"])[:3]
-    return elapsed
-
-
 def main() -> None:
+    DATA.mkdir(exist_ok=True)
+    print("generating 1M and 10M synthetic events ...", flush=True)
+    # In a child process: a child forked from a parent holding the generated rows would
+    # start with the parent's memory counted in its peak RSS.
+    subprocess.run([sys.executable, "-c", GENERATE, str(DATA)], check=True)
+    one = {kind: DATA / f"events-1m.{kind}" for kind in ("parquet", "csv", "jsonl")}
+    ten = DATA / "events-10m.parquet"
     results: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "invalid_fraction": INVALID_FRACTION,
     }
-    results["help_seconds"] = time_help()
-    big = events_frame(CURATE_ROWS)
-    curate_seconds = time_curate(big)
-    frictionless_seconds = time_frictionless(big.head(FRICTIONLESS_ROWS))
-    curate_rate = CURATE_ROWS / curate_seconds
-    frictionless_rate = FRICTIONLESS_ROWS / frictionless_seconds
-    results["validate_in_memory_events"] = {
-        "curate_rows": CURATE_ROWS,
-        "curate_seconds": round(curate_seconds, 3),
-        "curate_rows_per_second": round(curate_rate),
-        "frictionless_rows": FRICTIONLESS_ROWS,
-        "frictionless_seconds": round(frictionless_seconds, 3),
-        "frictionless_rows_per_second": round(frictionless_rate),
-        "speed_ratio": round(curate_rate / frictionless_rate, 1),
+    print("timing curate --help ...", flush=True)
+    results["help_seconds"] = round(help_time(), 3)
+    runs = {
+        "parquet_1m": (one["parquet"], 1_000_000),
+        "parquet_10m": (ten, 10_000_000),
+        "csv_1m": (one["csv"], 1_000_000),
+        "jsonl_1m": (one["jsonl"], 1_000_000),
     }
+    for name, (path, rows) in runs.items():
+        print(f"curate validate {path.name} ...", flush=True)
+        results[name] = curate_validate(path, rows)
+    print(
+        "frictionless validate on the same 1M-row CSV (about a minute and a half) ...", flush=True
+    )
+    results["frictionless_csv_1m"] = frictionless_validate(one["csv"], 1_000_000)
+    results["csv_speedup_over_frictionless"] = round(
+        results["frictionless_csv_1m"]["seconds"] / results["csv_1m"]["seconds"], 1
+    )
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"{'benchmark':<40}{'figure':>28}")
-    print(f"{'curate --help (median of 5)':<40}{results['help_seconds']:>26.3f} s")
-    print(f"{'curate.validate, events in memory':<40}{curate_rate:>22,.0f} rows/s")
-    print(f"{'frictionless validate, same rows (CSV)':<40}{frictionless_rate:>22,.0f} rows/s")
-    print(f"{'ratio curate / frictionless':<40}{curate_rate / frictionless_rate:>25.1f} x")
+    print()
+    print(f"{'measure':<44}{'wall s':>9}{'rows/s':>12}{'peak MiB':>10}")
+    for name in (*runs, "frictionless_csv_1m"):
+        r = results[name]
+        print(f"{name:<44}{r['seconds']:>9.2f}{r['rows_per_second']:>12,}{r['peak_rss_mib']:>10,}")
+    print(f"{'curate --help (median of 7)':<44}{results['help_seconds']:>9.3f}")
+    speedup = results["csv_speedup_over_frictionless"]
+    print(f"{'CSV: curate vs frictionless-py, same file':<44}{speedup:>8.1f}x")
     print(f"written to {RESULTS}")
 
 

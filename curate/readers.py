@@ -254,6 +254,8 @@ def _record_end(data: bytes) -> int:
     """Where the last complete CSV record in `data` ends (0 if none), for data that starts
     at a record boundary: a newline ends a record when the quotes before it are paired."""
     position = data.rfind(b"\n")
+    if b'"' not in data:
+        return position + 1
     quotes = data.count(b'"', 0, position) if position >= 0 else 0
     while position >= 0:
         if quotes % 2 == 0:
@@ -264,21 +266,21 @@ def _record_end(data: bytes) -> int:
     return 0
 
 
-def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[bytes, bytes]]:
-    """(header line, whole records) pieces of about `chunk_bytes`, cut between records."""
+def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
+    """The records after the header, in pieces of about `chunk_bytes` cut between records."""
     with _open(path) as handle:
-        header = handle.readline()
+        handle.readline()
         carry = b""
         while True:
             block = handle.read(chunk_bytes)
-            data = carry + block
+            data = carry + block if carry else block
             if not block:
                 if data.strip():
-                    yield header, data
+                    yield data
                 return
             end = _record_end(data)
             if end:
-                yield header, data[:end]
+                yield data[:end]
             carry = data[end:]
 
 
@@ -299,13 +301,15 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
         quoted_strings_can_be_null=True,
     )
     first = 2
-    for header_line, records in _csv_chunks(path, limits.csv_chunk_bytes):
+    for records in _csv_chunks(path, limits.csv_chunk_bytes):
         quoted = b'"' in records
         parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
         try:
             table = pacsv.read_csv(
-                io.BytesIO(header_line + records),
-                read_options=pacsv.ReadOptions(use_threads=True, block_size=8 << 20),
+                pa.py_buffer(records),
+                read_options=pacsv.ReadOptions(
+                    use_threads=True, block_size=8 << 20, column_names=header
+                ),
                 parse_options=parse,
                 convert_options=convert,
             )

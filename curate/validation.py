@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
 from typing import Any, Literal
 
 import polars as pl
@@ -488,11 +489,16 @@ def validate(
     max_issues: int | None = None,
     engine: Engine = "polars",
 ) -> Report:
-    """Validate one table's frame (`table` names it) or a mapping of table name to frame.
+    """Validate one table's frame (`table` names it), a mapping of table name to frame,
+    or a file or dataset directory (a path: read in batches, see `curate.files`).
 
-    Rows are numbered from 1 in the order given. With a mapping, foreign keys and the
+    Rows of frames are numbered from 1 in the order given. With a mapping, foreign keys and the
     dataset rules are checked across the tables too. Files: `curate.files.validate_paths`."""
     schema = schema or load_schema()
+    if isinstance(data, str | PurePath):
+        from curate.files import validate_paths
+
+        return validate_paths([Path(data)], table, schema=schema, max_issues=max_issues).report
     if isinstance(data, Mapping):
         inputs = {schema.table(name).name: given for name, given in data.items()}
     else:

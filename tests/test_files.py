@@ -221,3 +221,15 @@ def test_inputs_that_cannot_be_read_raise_input_errors(
         path.write_text("{}\n", encoding="utf-8")
     with pytest.raises(InputError, match=message):
         validate_paths([path])
+
+
+def test_curate_validate_takes_a_path(tmp_path: Path) -> None:
+    import curate
+
+    path = write_jsonl(
+        tmp_path / "sources.jsonl",
+        [{"source_id": "s1", "publisher": "P"}, {"source_id": "s1", "publisher": "Q"}],
+    )
+    report = curate.validate(path)
+    assert [(i.code, i.row) for i in report.issues] == [("unique", 1), ("unique", 2)]
+    assert curate.validate(str(path), "sources").counts == report.counts

@@ -60,7 +60,7 @@ def _event(**changes: Any) -> dict[str, Any]:
     return {**EVENT, **changes}
 
 
-CASES: list[tuple[str, str, list[Any], str]] = [
+CASES: list[tuple[str, str, list[Any], str | None]] = [
     ("required", "events.jsonl", [_event(actor1=None)], "actor1"),
     ("type-error", "events.jsonl", [_event(revision="two")], "revision"),
     ("enum", "events.jsonl", [_event(country_iso3="SYRIA")], "country_iso3"),
