@@ -35,10 +35,7 @@ def measure(command: list[str]) -> tuple[float, float, int]:
     return elapsed, usage.ru_maxrss / 1024, process.returncode
 
 
-def curate_validate(path: Path, rows: int) -> dict[str, Any]:
-    seconds, peak, code = measure([*CURATE, "validate", str(path), "--format", "json"])
-    if code not in (0, 1):
-        raise SystemExit(f"curate validate {path} could not run (exit {code})")
+def figures(path: Path, rows: int, seconds: float, peak: float) -> dict[str, Any]:
     return {
         "file": path.name,
         "rows": rows,
@@ -46,6 +43,13 @@ def curate_validate(path: Path, rows: int) -> dict[str, Any]:
         "rows_per_second": round(rows / seconds),
         "peak_rss_mib": round(peak),
     }
+
+
+def curate_validate(path: Path, rows: int) -> dict[str, Any]:
+    seconds, peak, code = measure([*CURATE, "validate", str(path), "--format", "json"])
+    if code not in (0, 1):
+        raise SystemExit(f"curate validate {path} could not run (exit {code})")
+    return figures(path, rows, seconds, peak)
 
 
 GENERATE = f"""
@@ -82,13 +86,7 @@ def frictionless_validate(path: Path, rows: int) -> dict[str, Any]:
     seconds, peak, code = measure([sys.executable, "-c", FRICTIONLESS, str(path)])
     if code != 0:
         raise SystemExit(f"frictionless could not validate {path} (exit {code})")
-    return {
-        "file": path.name,
-        "rows": rows,
-        "seconds": round(seconds, 3),
-        "rows_per_second": round(rows / seconds),
-        "peak_rss_mib": round(peak),
-    }
+    return figures(path, rows, seconds, peak)
 
 
 def help_time(runs: int = 7) -> float:

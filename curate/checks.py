@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.schema import Field, Schema, Severity, Table
+from curate.schema import Field, RowRule, Schema, Severity, Table
 
-__all__ = ["Check", "table_checks"]
+__all__ = ["Check", "rule_expression", "table_checks"]
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,9 @@ class Check:
     ok: pl.Expr
 
 
-def _range_message(f: Field) -> str:
-    if f.minimum is not None and f.maximum is not None:
-        return f"{f.name} must be between {f.minimum} and {f.maximum}"
-    if f.minimum is not None:
-        return f"{f.name} must be at least {f.minimum}"
-    return f"{f.name} must be at most {f.maximum}"
+def rule_expression(rule: RowRule) -> pl.Expr:
+    """A rule as a polars expression that is True where the row passes (NULL passes)."""
+    return pl.sql_expr(rule.check).fill_null(True)
 
 
 def _field_checks(f: Field) -> list[Check]:
@@ -85,7 +82,7 @@ def _field_checks(f: Field) -> list[Check]:
         # NaN compares greater than everything in polars; finiteness is reported above.
         add(
             "range",
-            _range_message(f),
+            f"{f.name} {f.range_text()}",
             absent | bounded | column.is_nan() if f.type == "number" else absent | bounded,
         )
     return checks  # `unique` is checked across batches by the engine's key index
@@ -96,7 +93,7 @@ def _plan(schema: Schema, table_name: str) -> tuple[Check, ...]:
     table: Table = schema.table(table_name)
     checks = [check for f in table.fields for check in _field_checks(f)]
     for rule in schema.row_rules_for(table.name):
-        ok = pl.sql_expr(rule.check).fill_null(True)
+        ok = rule_expression(rule)
         checks.append(
             Check(rule.code, rule.severity, ",".join(rule.fields), rule.fields, rule.message, ok)
         )

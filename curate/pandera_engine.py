@@ -13,8 +13,9 @@ from typing import Any
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from curate.checks import rule_expression
 from curate.conform import conform, describe_type
-from curate.export.pandera import code_of_check, polars_schema, rule_expression
+from curate.export.pandera import code_of_check, polars_schema
 from curate.report import Issue, Report, truncate
 from curate.rows import rows_to_frame
 from curate.schema import Schema, Table

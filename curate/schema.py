@@ -79,6 +79,14 @@ class Field:
     vocabulary: str | None = None
     enum: tuple[str, ...] | None = None
 
+    def range_text(self) -> str:
+        """The numeric bounds as words ("must be between 0 and 1"), for messages."""
+        if self.minimum is not None and self.maximum is not None:
+            return f"must be between {self.minimum} and {self.maximum}"
+        if self.minimum is not None:
+            return f"must be at least {self.minimum}"
+        return f"must be at most {self.maximum}"
+
 
 @dataclass(frozen=True, slots=True)
 class ForeignKey:

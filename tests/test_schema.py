@@ -10,8 +10,8 @@ import polars as pl
 import pycountry
 import pytest
 
+from curate.checks import rule_expression
 from curate.errors import SchemaDefinitionError, UnknownTableError
-from curate.export.pandera import rule_expression
 from curate.schema import Schema, default_schema_dir, load_schema
 
 ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"

@@ -19,6 +19,7 @@ import polars as pl
 import pyarrow as pa
 from pandera.api.polars.types import PolarsData
 
+from curate.checks import rule_expression
 from curate.schema import Field, RowRule, Schema, Table
 from curate.types import ARROW_TYPES, POLARS_TYPES
 
@@ -28,7 +29,6 @@ __all__ = [
     "pandas_schema",
     "polars_schema",
     "render",
-    "rule_expression",
 ]
 
 # Pandera's built-in failure names and the report codes they stand for.
@@ -48,19 +48,6 @@ def code_of_check(check: str) -> str:
         return "type-error"
     code, separator, _ = check.partition(": ")
     return code if separator else "type-error"
-
-
-def rule_expression(rule: RowRule) -> pl.Expr:
-    """A rule as a polars expression that is True where the row passes (NULL passes)."""
-    return pl.sql_expr(rule.check).fill_null(True)
-
-
-def _range_text(f: Field) -> str:
-    if f.minimum is not None and f.maximum is not None:
-        return f"must be between {f.minimum} and {f.maximum}"
-    if f.minimum is not None:
-        return f"must be at least {f.minimum}"
-    return f"must be at most {f.maximum}"
 
 
 def _portable_checks(f: Field) -> list[Any]:
@@ -90,12 +77,12 @@ def _portable_checks(f: Field) -> list[Any]:
     if f.minimum is not None or f.maximum is not None:
         if f.minimum is not None and f.maximum is not None:
             checks.append(
-                pap.Check.in_range(f.minimum, f.maximum, error=f"range: {_range_text(f)}")
+                pap.Check.in_range(f.minimum, f.maximum, error=f"range: {f.range_text()}")
             )
         elif f.minimum is not None:
-            checks.append(pap.Check.ge(f.minimum, error=f"range: {_range_text(f)}"))
+            checks.append(pap.Check.ge(f.minimum, error=f"range: {f.range_text()}"))
         else:
-            checks.append(pap.Check.le(f.maximum, error=f"range: {_range_text(f)}"))
+            checks.append(pap.Check.le(f.maximum, error=f"range: {f.range_text()}"))
     return checks
 
 
