@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ class Limits:
     batch_rows: int = 100_000
     max_line_bytes: int = 1 << 20
     max_row_group_bytes: int = 1 << 30
-    csv_chunk_bytes: int = 32 << 20
+    chunk_bytes: int = 32 << 20
     max_rows: int = 1 << 40
 
 
@@ -149,17 +149,21 @@ def _decode_line(line: bytes, number: int, table: Table) -> dict[str, Any] | Iss
     return parsed
 
 
-def jsonl_lines(path: Path, limits: Limits) -> Iterator[tuple[int, bytes | None]]:
+def jsonl_lines(path: Path, limits: Limits, start: int = 0) -> Iterator[tuple[int, bytes | None]]:
     """(line number, line without its newline) for every non-blank line; None for a line
-    over the length limit, which is skipped without being held in memory."""
+    over the length limit, which is skipped without being held in memory. `start` is a
+    byte offset at the beginning of a line, from which reading resumes."""
     with _open(path) as handle:
         number = 0
+        if start:
+            number = _lines_before(path, start)
+            handle.seek(start)
         while True:
             line = handle.readline(limits.max_line_bytes + 1)
             if not line:
                 return
             number += 1
-            if number == 1 and line.startswith(_BOM):
+            if number == 1 and not start and line.startswith(_BOM):
                 line = line[len(_BOM) :]
             if len(line) > limits.max_line_bytes and not line.endswith(b"\n"):
                 rest = line
@@ -171,11 +175,117 @@ def jsonl_lines(path: Path, limits: Limits) -> Iterator[tuple[int, bytes | None]
 
 
 def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
+    """Chunks of whole lines through pyarrow's strict JSON reader; a chunk it cannot
+    take exactly (a malformed line, NaN, a blank or over-long line) is read line by line."""
+    position = 0
+    for offset, first_line, chunk in _line_chunks(path, limits):
+        position = offset + len(chunk)
+        batch = _jsonl_fast(chunk, first_line, table, limits)
+        if batch is None:
+            yield from _jsonl_exact(_numbered_lines(chunk, first_line, limits), table, limits)
+        else:
+            yield batch
+    if position < path.stat().st_size:  # a line longer than a chunk: the rest, exactly
+        yield from _jsonl_exact(jsonl_lines(path, limits, start=position), table, limits)
+
+
+def _line_chunks(path: Path, limits: Limits) -> Iterator[tuple[int, int, bytes]]:
+    """(byte offset, number of the first line, whole lines) of about `chunk_bytes`; stops
+    early at a line longer than a chunk, which `jsonl_lines` then reads without holding."""
+    with _open(path) as handle:
+        offset = len(_BOM) if handle.read(len(_BOM)) == _BOM else 0
+        handle.seek(offset)
+        line = 1
+        carry = b""
+        while True:
+            block = handle.read(limits.chunk_bytes)
+            data = carry + block if carry else block
+            if not block:
+                if data:
+                    yield offset, line, data
+                return
+            end = data.rfind(b"\n") + 1
+            if not end:
+                if len(data) > limits.max_line_bytes:
+                    return
+                carry = data
+                continue
+            chunk = data if end == len(data) else data[:end]
+            yield offset, line, chunk
+            offset += end
+            line += chunk.count(b"\n")
+            carry = data[end:]
+
+
+def _numbered_lines(chunk: bytes, first: int, limits: Limits) -> Iterator[tuple[int, bytes | None]]:
+    for number, line in enumerate(chunk.split(b"\n"), start=first):
+        if len(line) > limits.max_line_bytes:
+            yield number, None
+        elif line.strip():
+            yield number, line.rstrip(b"\r")
+
+
+def _arrow_json_schema(table: Table) -> Any:
+    import pyarrow as pa
+
+    from curate.types import ARROW_TYPES
+
+    text = ("string", "date", "datetime")  # dates are parsed by conform, as for CSV
+    return pa.schema(
+        [(f.name, pa.string() if f.type in text else ARROW_TYPES[f.type]) for f in table.fields]
+    )
+
+
+def _jsonl_fast(chunk: bytes, first: int, table: Table, limits: Limits) -> Batch | None:
+    """The chunk as one batch, or None where pyarrow's reader would not be exact: it
+    refuses repeated keys, lone surrogates and values of the wrong JSON type, but takes
+    NaN, skips blank lines, and knows no line-length limit."""
+    import pyarrow as pa
+    import pyarrow.json as pajson
+
+    if b"NaN" in chunk or b"Infinity" in chunk:
+        return None
+    lines, longest = _line_stats(chunk)
+    if longest > limits.max_line_bytes:
+        return None
+    try:
+        parsed = pajson.read_json(
+            pa.py_buffer(chunk),
+            read_options=pajson.ReadOptions(use_threads=True, block_size=4 << 20),
+            parse_options=pajson.ParseOptions(
+                explicit_schema=_arrow_json_schema(table), unexpected_field_behavior="infer"
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if parsed.num_rows != lines:
+        return None
+    frame = pl.from_arrow(parsed, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)
+    return Batch(frame, pl.Series("row", range(first, first + lines), dtype=pl.Int64))
+
+
+def _line_stats(chunk: bytes) -> tuple[int, int]:
+    """How many lines the chunk holds and the longest one's length (newline excluded)."""
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
+    if not chunk.endswith(b"\n"):
+        ends = np.append(ends, len(chunk))
+    if ends.size == 0:
+        return 0, 0
+    lengths = np.diff(ends, prepend=-1) - 1
+    return int(ends.size), int(lengths.max())
+
+
+def _jsonl_exact(
+    numbered: Iterable[tuple[int, bytes | None]], table: Table, limits: Limits
+) -> Iterator[Batch]:
     records: list[dict[str, Any]] = []
     numbers: list[int] = []
     issues: list[Issue] = []
     unparsed: dict[int, str] = {}
-    for number, line in jsonl_lines(path, limits):
+    for number, line in numbered:
         if line is None:
             message = f"line {number} is longer than {limits.max_line_bytes} bytes"
             issues.append(_parse_error(table, number, message))
@@ -193,6 +303,19 @@ def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
             records, numbers, issues, unparsed = [], [], [], {}
     if records or unparsed:
         yield _jsonl_batch(records, numbers, issues, unparsed, table)
+
+
+def _lines_before(path: Path, offset: int) -> int:
+    """How many lines end before byte `offset`."""
+    count = 0
+    with _open(path) as handle:
+        while offset > 0:
+            block = handle.read(min(offset, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            offset -= len(block)
+    return count
 
 
 def _jsonl_batch(
@@ -301,7 +424,7 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
         quoted_strings_can_be_null=True,
     )
     first = 2
-    for records in _csv_chunks(path, limits.csv_chunk_bytes):
+    for records in _csv_chunks(path, limits.chunk_bytes):
         quoted = b'"' in records
         parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
         try:

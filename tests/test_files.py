@@ -65,7 +65,9 @@ def test_one_batch_or_many_gives_the_same_report(
     path = WRITERS[kind](tmp_path_factory.mktemp("batches") / f"{table}.{kind}", rows, table)
     whole = validate_paths([path], max_issues=None).report
     batch_rows = data.draw(st.integers(1, max(len(rows), 1)))
-    pieces = validate_paths([path], max_issues=None, limits=Limits(batch_rows=batch_rows)).report
+    chunk_bytes = data.draw(st.integers(64, 1 << 16))
+    limits = Limits(batch_rows=batch_rows, chunk_bytes=chunk_bytes)
+    pieces = validate_paths([path], max_issues=None, limits=limits).report
     assert _verdict(whole) == _verdict(pieces)
 
 
@@ -233,3 +235,31 @@ def test_curate_validate_takes_a_path(tmp_path: Path) -> None:
     report = curate.validate(path)
     assert [(i.code, i.row) for i in report.issues] == [("unique", 1), ("unique", 2)]
     assert curate.validate(str(path), "sources").counts == report.counts
+
+
+def test_hostile_json_lines_are_parse_errors_wherever_they_fall(tmp_path: Path) -> None:
+    """The fast reader hands every chunk it cannot take exactly to the line reader."""
+    good = '{"source_id": "s%d", "publisher": "P"}'
+    hostile = [
+        '{"source_id": "n1", "publisher": "P", "title": NaN}',
+        '{"source_id": "d1", "publisher": "P", "publisher": "Q"}',
+        '{"source_id": "u1", "publisher": "\\ud800"}',
+        '{"source_id": "b1", "publisher": ',
+        "[1, 2]",
+        '{"source_id": "x' + "x" * 300 + '", "publisher": "P"}',
+    ]
+    lines = [good % i for i in range(20)]
+    for position, line in zip((3, 7, 8, 12, 15, 18), hostile, strict=True):
+        lines[position] = line
+    lines.insert(10, "")  # a blank line shifts the numbers after it
+    path = tmp_path / "sources.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for limits in (Limits(), Limits(chunk_bytes=100), Limits(max_line_bytes=200)):
+        report = validate_paths([path], limits=limits).report
+        parse_errors = sorted(i.row or 0 for i in report.issues if i.code == "parse-error")
+        too_long = limits.max_line_bytes < 300  # line 20: a parse error, or a bad id
+        assert parse_errors == [4, 8, 9, 14, 17] + ([20] if too_long else []), limits
+        patterns = [i.row for i in report.issues if i.code == "pattern"]
+        assert patterns == ([] if too_long else [20])
+        assert report.rows["sources"] == 20
+        assert report.rejected["sources"] == 6
