@@ -159,7 +159,7 @@ class TableValidator:
         for issue in prior:
             self.report.add(replace(issue, path=self.paths[self.file_index]))
         self._reject([i.row for i in located if i.row is not None], [i.code for i in located])
-        plan = self._plan(conformed)
+        plan = self._plan(conformed, _refused_cells(located, rows))
         typed = conformed.frame
         if plan:
             verdicts = typed.select([ok.alias(str(i)) for i, (_, ok) in enumerate(plan)])
@@ -203,9 +203,12 @@ class TableValidator:
             message = f"{column!r} is not a field of {self.table.name}"
             self.report.add(self._issue("unknown-field", "error", None, column, None, message))
 
-    def _plan(self, conformed: Conformed) -> list[tuple[Check, pl.Expr]]:
+    def _plan(
+        self, conformed: Conformed, refused: Mapping[str, pl.Series]
+    ) -> list[tuple[Check, pl.Expr]]:
         """The table's checks adapted to this batch: type errors first, and no `required`
-        failure where a cell was refused for its type or a whole column is missing."""
+        failure where a cell was refused for its type (here, or by the reader: `refused`)
+        or a whole column is missing."""
         plan: list[tuple[Check, pl.Expr]] = []
         masks = conformed.type_failed
         for name, mask in masks.items():
@@ -216,8 +219,10 @@ class TableValidator:
             if check.code == "required" and check.field in conformed.missing_required:
                 continue
             ok = check.ok
-            if check.code == "required" and check.field in masks:
-                ok = ok | pl.lit(masks[check.field])
+            if check.code == "required":
+                for source in (masks, refused):
+                    if check.field in source:
+                        ok = ok | pl.lit(source[check.field])
             plan.append((check, ok))
         return plan
 
@@ -355,6 +360,15 @@ def _key_hash(table: Table) -> pl.Expr:
     if len(table.primary_key) == 1:
         return pl.col(table.primary_key[0]).hash(seed=0)
     return pl.struct(table.primary_key).hash(seed=0)
+
+
+def _refused_cells(prior: Sequence[Issue], rows: pl.Series) -> dict[str, pl.Series]:
+    """Per field, which rows of the batch a reader refused for their type."""
+    refused: dict[str, set[int]] = {}
+    for issue in prior:
+        if issue.code == "type-error" and issue.field is not None and issue.row is not None:
+            refused.setdefault(issue.field, set()).add(issue.row)
+    return {name: rows.is_in(sorted(numbers)) for name, numbers in refused.items()}
 
 
 def _files(paths: Mapping[str, list[str | None]] | None, table: str) -> list[str | None]:

@@ -250,3 +250,22 @@ def test_the_single_pass_engine_agrees_with_pandera(data: st.DataObject) -> None
         fast = curate_validate(case.rows, table)
         reference = curate_validate(case.rows, table, engine="pandera")
     assert _verdicts(fast) == _verdicts(reference)
+
+
+def test_a_required_cell_of_the_wrong_type_is_a_type_error_only() -> None:
+    """Found by the ci profile: a reader's type error must not also count as missing."""
+    row = {
+        "claim_id": "c1",
+        "event_id": "e1",
+        "source_id": "s1",
+        "claimant": "Raqqa activists",
+        "claimant_type": "local_activist",
+        "partisan": "perhaps",
+        "subject": "occurrence",
+        "qualifier": "unquantified",
+        "hedge": "reported",
+        "adopted": False,
+    }
+    for engine in ("polars", "pandera"):
+        report = curate_validate([row], "claims", engine=engine)
+        assert [(i.code, i.row, i.field) for i in report.issues] == [("type-error", 1, "partisan")]
