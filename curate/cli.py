@@ -247,6 +247,69 @@ def validate_command(
         raise typer.Exit(EXIT_INVALID)
 
 
+@app.command("new")
+def new_command(
+    dataset: Annotated[
+        Path, typer.Argument(help="The dataset directory to create, e.g. datasets/NAME.")
+    ],
+    title: Annotated[str | None, typer.Option(help="The dataset's title.")] = None,
+) -> None:
+    """Scaffold a dataset: dataset.yaml, empty records/, releases/ and CHANGELOG.md."""
+    from curate.store import new_dataset
+
+    store = new_dataset(dataset, title=title)
+    typer.echo(f"created {store.root}: edit dataset.yaml (licence, maintainers, citation)")
+
+
+@app.command("ingest")
+def ingest_command(
+    dataset: Annotated[Path, typer.Argument(help="The dataset directory (with dataset.yaml).")],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSONL, CSV or Parquet files of events, claims or sources.", show_default=False
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and report; write nothing.")
+    ] = False,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine", help="Put rejected rows here (with their codes) instead of failing."
+        ),
+    ] = None,
+    max_errors: Annotated[
+        int, typer.Option("--max-errors", min=0, help="List at most N problems.")
+    ] = 50,
+) -> None:
+    """Validate records with the stored ones and upsert them by primary key.
+
+    Identical records change nothing; changed content replaces the record (an event's
+    revision + 1). The store is written atomically, or not at all."""
+    from curate.console import print_ingest
+    from curate.errors import EXIT_INVALID
+    from curate.ingest import ingest
+
+    result = ingest(dataset, inputs, dry_run=dry_run, quarantine=quarantine, max_issues=max_errors)
+    print_ingest(result, dry_run=dry_run)
+    if not result.report.valid and not result.quarantine:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("retract")
+def retract_command(
+    dataset: Annotated[Path, typer.Argument(help="The dataset directory.")],
+    event_id: Annotated[str, typer.Argument(help="The event to retract.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why: kept in the event's notes.")],
+) -> None:
+    """Mark an event retracted (revision + 1); records are never deleted."""
+    from curate.ingest import retract
+
+    revision = retract(dataset, event_id, reason)
+    typer.echo(f"{event_id} retracted (revision {revision})")
+
+
 @contextlib.contextmanager
 def _progress(format: OutputFormat) -> Iterator[Callable[[int], None] | None]:
     """A live count of rows read, on stderr when it is a terminal (never in JSON mode)."""

@@ -8,11 +8,12 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from curate.ingest import IngestResult
     from curate.quarantine import QuarantineCounts
     from curate.report import Report
     from curate.schema_diff import SchemaDiff
 
-__all__ = ["print_quarantine", "print_report", "print_schema_diff"]
+__all__ = ["print_ingest", "print_quarantine", "print_report", "print_schema_diff"]
 
 
 def _console() -> Console:
@@ -81,3 +82,29 @@ def print_quarantine(placed: list[QuarantineCounts]) -> None:
             f"{counts.path}: {counts.rows} rows in = {counts.valid} valid "
             f"({counts.valid_file}) + {counts.rejected} rejected ({counts.rejected_file})"
         )
+
+
+def print_ingest(result: IngestResult, *, dry_run: bool) -> None:
+    """Added, revised, unchanged and rejected rows per table, and the verdict."""
+    console = _console()
+    if not result.report.valid and not result.quarantine:
+        print_report(result.report, title="ingest refused, nothing written")
+        return
+    table = Table("table", "added", "revised", "unchanged", "rejected", title="ingest")
+    for name, changes in result.changes.items():
+        table.add_row(
+            name,
+            str(len(changes.added)),
+            str(len(changes.revised)),
+            str(changes.unchanged),
+            str(changes.rejected),
+        )
+    console.print(table)
+    if result.quarantine:
+        print_quarantine(result.quarantine)
+    if dry_run:
+        console.print("dry run: nothing written")
+    elif result.written:
+        console.print("store updated")
+    else:
+        console.print("nothing changed")

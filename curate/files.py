@@ -43,6 +43,7 @@ class ValidationRun:
     report: Report
     inputs: list[Input]
     validators: dict[str, TableValidator]
+    tables: dict[str, pl.DataFrame] | None = None
 
 
 def _table_from_name(path: Path, schema: Schema) -> str | None:
@@ -121,8 +122,14 @@ def validate_paths(
     max_issues: int | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    keep_tables: bool = False,
+    across_tables: bool = True,
 ) -> ValidationRun:
-    """Validate files (one table each) or dataset directories; keys across all of them."""
+    """Validate files (one table each) or dataset directories; keys across all of them.
+
+    `keep_tables` keeps the typed rows (with __row and __file) in the result;
+    `across_tables=False` leaves foreign keys and dataset rules to the caller (ingest
+    judges them on the merged store)."""
     schema = schema or load_schema()
     limits = limits or Limits()
     inputs = resolve_inputs(list(paths), table, schema)
@@ -132,7 +139,7 @@ def validate_paths(
             name: TableValidator(schema, schema.table(name), report)
             for name in dict.fromkeys(i.table for i in inputs)
         }
-        whole = any(item.dataset for item in inputs)
+        whole = keep_tables or any(item.dataset for item in inputs)
         typed: dict[str, list[pl.DataFrame]] = {name: [] for name in validators}
         try:
             for item in inputs:
@@ -150,8 +157,8 @@ def validate_paths(
         tables = (
             {name: pl.concat(frames) for name, frames in typed.items() if frames} if whole else None
         )
-        finish_tables(validators, schema, report, tables)
-        return ValidationRun(report, inputs, validators)
+        finish_tables(validators, schema, report, tables, across_tables=across_tables)
+        return ValidationRun(report, inputs, validators, tables)
 
 
 def _exact_if_needed(item: Input, limits: Limits, schema: Schema) -> Input:

@@ -473,13 +473,17 @@ def finish_tables(
     schema: Schema,
     report: Report,
     typed: Mapping[str, pl.DataFrame] | None = None,
+    *,
+    across_tables: bool = True,
 ) -> None:
     """Keys across batches and tables, dataset rules (given whole typed tables), and the
-    count of rejected rows per table."""
+    count of rejected rows per table. `across_tables=False` checks uniqueness only."""
     keys = {name: validator.finish() for name, validator in validators.items()}
     paths = {name: validator.paths for name, validator in validators.items()}
-    offending = check_references(keys, schema, report, paths)
-    if typed is not None:
+    offending: Offending = {name: [] for name in keys}
+    if across_tables:
+        offending = check_references(keys, schema, report, paths)
+    if typed is not None and across_tables:
         for name, pieces in check_dataset_rules(typed, schema, report, paths).items():
             offending[name] += pieces
     for name, validator in validators.items():

@@ -1,0 +1,186 @@
+"""Ingest records into a dataset's store: validate, upsert by primary key, write atomically.
+
+Incoming rows are checked on their own first (fields, row rules, keys unique within the
+batch); rejected rows make the command fail, or go to a quarantine directory with their
+codes. Accepted rows are merged into the stored tables by primary key: an identical
+record is left alone, a record whose content changed replaces the stored one (an event's
+`revision` goes up by one), a new key is added. The merged dataset must then be valid as
+a whole (foreign keys, dataset rules); if it is not, nothing is written. The changed
+table files are replaced together (`curate.journal`). Rows in = rows stored + rows
+quarantined, always.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from curate.errors import InvalidDataError
+from curate.files import ValidationRun, validate_paths
+from curate.journal import Transaction, dataset_lock
+from curate.quarantine import QuarantineCounts, write_quarantine
+from curate.report import Report
+from curate.schema import Schema, load_schema
+from curate.store import Store, empty_table, open_store, store_rows
+from curate.validation import FILE, ROW, validate
+
+__all__ = ["IngestResult", "TableChanges", "ingest", "retract"]
+
+
+@dataclass
+class TableChanges:
+    """What an ingest did to one table (keys as text)."""
+
+    added: list[str] = field(default_factory=list)
+    revised: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class IngestResult:
+    """The changes per table, the validation report, and any quarantine files."""
+
+    changes: dict[str, TableChanges]
+    report: Report
+    written: bool
+    quarantine: list[QuarantineCounts] = field(default_factory=list)
+
+
+def load_tables(store: Store, schema: Schema) -> dict[str, pl.DataFrame]:
+    """The stored tables, typed; the store must be valid."""
+    run = validate_paths([store.records], schema=schema, max_issues=20, keep_tables=True)
+    if not run.report.valid:
+        raise InvalidDataError(
+            f"the store in {store.records} is invalid ({run.report.error_count} errors); "
+            f"run `curate validate {store.records}` and repair it first"
+        )
+    tables = run.tables or {}
+    return {
+        name: tables[name].drop(ROW, FILE) if name in tables else empty_table(name, schema)
+        for name in schema.table_names
+    }
+
+
+def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
+    """The incoming rows of `table` that passed the row-level checks."""
+    assert run.tables is not None
+    rows = run.tables[table]
+    rejected = run.validators[table].rejected_codes().select(FILE, ROW)
+    return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW, FILE)
+
+
+def _key(primary: Sequence[str]) -> pl.Expr:
+    return pl.concat_str([pl.col(k).cast(pl.String) for k in primary], separator=",")
+
+
+def _merge(
+    stored: pl.DataFrame, incoming: pl.DataFrame, primary: Sequence[str], changes: TableChanges
+) -> pl.DataFrame:
+    """Upsert `incoming` into `stored` by primary key, counting what changed."""
+    names = stored.columns
+    content = [c for c in names if c not in primary and c != "revision"]
+    incoming = incoming.unique(subset=list(primary), keep="last", maintain_order=True)
+    marked = stored.with_columns(pl.lit(True).alias("__exists"))
+    matched = incoming.join(marked, on=list(primary), how="left", suffix="__stored", coalesce=True)
+    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in content])
+    matched = matched.with_columns(pl.col("__exists").fill_null(False), same.alias("__same"))
+    new = matched.filter(~pl.col("__exists"))
+    revised = matched.filter(pl.col("__exists") & ~pl.col("__same"))
+    changes.added += new.select(_key(primary)).to_series().to_list()
+    changes.revised += revised.select(_key(primary)).to_series().to_list()
+    changes.unchanged += matched.filter(pl.col("__exists") & pl.col("__same")).height
+    if "revision" in names:
+        revised = revised.with_columns((pl.col("revision__stored") + 1).alias("revision"))
+    replacements = pl.concat([new.select(names), revised.select(names)])
+    kept = stored.join(revised.select(*primary), on=list(primary), how="anti")
+    return pl.concat([kept, replacements]).sort(list(primary))
+
+
+def ingest(
+    dataset: Path,
+    inputs: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    quarantine: Path | None = None,
+    max_issues: int = 50,
+    schema: Schema | None = None,
+) -> IngestResult:
+    """Validate `inputs` with the stored records and write the merged store."""
+    schema = schema or load_schema()
+    store = open_store(dataset)
+    with dataset_lock(store.root):
+        stored = load_tables(store, schema)
+        run = validate_paths(
+            inputs, schema=schema, max_issues=max_issues, keep_tables=True, across_tables=False
+        )
+        changes = {name: TableChanges() for name in schema.table_names}
+        for name, count in run.report.rejected.items():
+            changes[name].rejected = count
+        placed: list[QuarantineCounts] = []
+        if not run.report.valid:
+            if quarantine is None:
+                return IngestResult(changes, run.report, written=False)
+            if not dry_run:
+                placed = write_quarantine(run, quarantine)
+        merged = dict(stored)
+        for name in run.tables or {}:
+            primary = schema.table(name).primary_key
+            merged[name] = _merge(stored[name], _accepted(run, name), primary, changes[name])
+        whole = validate(merged, schema=schema, max_issues=max_issues)
+        if not whole.valid:
+            return IngestResult(changes, whole, written=False, quarantine=placed)
+        touched = [n for n, c in changes.items() if c.added or c.revised]
+        if touched and not dry_run:
+            transaction = Transaction(store.root)
+            for name in touched:
+                transaction.stage(store.table_path(name), store_rows(merged[name], name, schema))
+            transaction.commit()
+        return IngestResult(
+            changes, run.report, written=bool(touched) and not dry_run, quarantine=placed
+        )
+
+
+def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None = None) -> int:
+    """Mark an event retracted, with a revision bump and the reason in its notes; records
+    are never deleted. Returns the new revision."""
+    from curate.errors import InputError
+
+    schema = schema or load_schema()
+    store = open_store(dataset)
+    if not reason.strip():
+        raise InputError("say why the event is retracted (--reason)")
+    with dataset_lock(store.root):
+        tables = load_tables(store, schema)
+        events = tables["events"]
+        found = events.filter(pl.col("event_id") == event_id)
+        if found.is_empty():
+            raise InputError(f"{dataset}: no event {event_id!r}")
+        if found["status"][0] == "retracted":
+            raise InputError(f"event {event_id!r} is already retracted")
+        note = f"Retracted: {reason.strip()}"
+        updated = events.with_columns(
+            pl.when(pl.col("event_id") == event_id)
+            .then(pl.lit("retracted"))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+            pl.when(pl.col("event_id") == event_id)
+            .then(pl.col("revision") + 1)
+            .otherwise(pl.col("revision"))
+            .alias("revision"),
+            pl.when(pl.col("event_id") == event_id)
+            .then(pl.concat_str([pl.col("notes"), pl.lit(note)], separator=" ", ignore_nulls=True))
+            .otherwise(pl.col("notes"))
+            .alias("notes"),
+        )
+        tables["events"] = updated
+        report = validate(tables, schema=schema, max_issues=20)
+        if not report.valid:
+            raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
+        transaction = Transaction(store.root)
+        transaction.stage(store.table_path("events"), store_rows(updated, "events", schema))
+        transaction.commit()
+        return int(found["revision"][0]) + 1

@@ -1,0 +1,129 @@
+"""Atomic replacement of several files at once, and a lock per dataset.
+
+`Transaction` writes every new file beside its target as a temp file (fsynced), then
+writes a journal naming each (temp, target) pair, atomically, and only then renames the
+temp files into place and removes the journal. `recover` finishes an interrupted commit
+(roll forward when the journal exists) and removes stray temp files (roll back when it
+does not). A crash at any moment therefore leaves the old files or the new ones, never a
+mix, once `recover` has run; every command that touches a store runs it first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from curate.errors import InputError
+
+__all__ = ["JOURNAL", "Transaction", "dataset_lock", "recover"]
+
+JOURNAL = ".curate-journal.json"
+_TEMP = ".curate-tmp-"
+_LOCK = ".curate.lock"
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class Transaction:
+    """New contents for files under one root directory, committed all at once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._staged: dict[Path, Path] = {}
+
+    def stage(self, target: Path, data: bytes) -> None:
+        """Write `data` to a synced temp file that will replace `target` on commit."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f"{_TEMP}{secrets.token_hex(6)}-{target.name}")
+        _write_synced(temp, data)
+        self._staged[target] = temp
+
+    def commit(self) -> None:
+        """Record the journal, then rename every staged file into place."""
+        if not self._staged:
+            return
+        entries = [
+            [str(temp.relative_to(self.root)), str(target.relative_to(self.root))]
+            for target, temp in self._staged.items()
+        ]
+        journal = self.root / JOURNAL
+        temp_journal = self.root / f"{_TEMP}{JOURNAL}"
+        _write_synced(temp_journal, json.dumps(entries).encode())
+        os.replace(temp_journal, journal)
+        _fsync_directory(self.root)
+        _roll_forward(self.root, entries)
+
+    def abandon(self) -> None:
+        """Remove the staged temp files; the targets are untouched."""
+        for temp in self._staged.values():
+            temp.unlink(missing_ok=True)
+        self._staged.clear()
+
+
+def _roll_forward(root: Path, entries: list[list[str]]) -> None:
+    directories = set()
+    for temp_name, target_name in entries:
+        temp, target = root / temp_name, root / target_name
+        if temp.exists():
+            os.replace(temp, target)
+        directories.add(target.parent)
+    for directory in directories:
+        _fsync_directory(directory)
+    (root / JOURNAL).unlink(missing_ok=True)
+    _fsync_directory(root)
+
+
+def recover(root: Path) -> None:
+    """Finish a commit that a crash interrupted, and remove temp files left behind."""
+    journal = root / JOURNAL
+    if journal.exists():
+        try:
+            entries = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"{journal} is unreadable ({exc}); restore the dataset from git"
+            ) from exc
+        _roll_forward(root, entries)
+    for stray in root.rglob(f"{_TEMP}*"):
+        if stray.is_file():
+            stray.unlink()
+
+
+@contextlib.contextmanager
+def dataset_lock(root: Path, *, wait: bool = False) -> Iterator[None]:
+    """Hold the dataset's lock; a second writer fails at once (or waits with `wait`)."""
+    path = root / _LOCK
+    try:
+        handle = path.open("a+")
+    except OSError as exc:
+        raise InputError(f"cannot lock {root}: {exc.strerror}") from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise InputError(
+                f"{root} is being changed by another curate command; try again when it "
+                "finishes (the lock is released when that process ends, even if it crashed)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

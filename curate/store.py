@@ -1,0 +1,97 @@
+"""A dataset's records on disk: `datasets/<name>/records/{events,claims,sources}.jsonl`.
+
+One object per line, keys in schema order, rows sorted by primary key, so that git diffs
+read record by record. `dataset.yaml` describes the dataset; `releases/` holds published
+versions; `CHANGELOG.md` tells their story.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from curate.errors import InputError
+from curate.io import jsonl_bytes
+from curate.journal import Transaction, recover
+from curate.schema import Schema, load_schema
+from curate.types import polars_schema
+
+__all__ = ["Store", "new_dataset", "open_store", "store_rows"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Store:
+    """An existing dataset directory."""
+
+    root: Path
+    metadata: dict[str, Any]
+
+    @property
+    def records(self) -> Path:
+        return self.root / "records"
+
+    @property
+    def releases(self) -> Path:
+        return self.root / "releases"
+
+    def table_path(self, table: str) -> Path:
+        return self.records / f"{table}.jsonl"
+
+
+def new_dataset(root: Path, *, title: str | None = None, schema: Schema | None = None) -> Store:
+    """Scaffold dataset.yaml, an empty records/ (three empty tables) and CHANGELOG.md."""
+    schema = schema or load_schema()
+    name = root.name
+    if not _NAME.match(name):
+        raise InputError(f"{root}: a dataset name is lower-case letters, digits and hyphens")
+    if root.exists() and any(root.iterdir()):
+        raise InputError(f"{root} already exists and is not empty")
+    root.mkdir(parents=True, exist_ok=True)
+    metadata = {
+        "name": name,
+        "title": title or name.replace("-", " ").capitalize(),
+        "description": "What the dataset covers, and how its records were curated.",
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "maintainers": [{"name": "Your name", "email": "you@example.org"}],
+        "citation": f"{name}. Conflict-event records curated with curate.",
+        "schema": {"name": schema.name, "version": schema.version},
+    }
+    transaction = Transaction(root)
+    transaction.stage(root / "dataset.yaml", yaml.safe_dump(metadata, sort_keys=False).encode())
+    for table in schema.table_names:
+        transaction.stage(root / "records" / f"{table}.jsonl", b"")
+    changelog = f"# Changelog of {name}\n\nReleases of this dataset, newest first.\n"
+    transaction.stage(root / "CHANGELOG.md", changelog.encode())
+    transaction.commit()
+    (root / "releases").mkdir(exist_ok=True)
+    return open_store(root)
+
+
+def open_store(root: Path) -> Store:
+    """An existing dataset (after finishing any commit a crash interrupted)."""
+    if not (root / "dataset.yaml").is_file():
+        raise InputError(f"{root} is not a dataset: no dataset.yaml (create one with `curate new`)")
+    recover(root)
+    try:
+        metadata = yaml.safe_load((root / "dataset.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{root / 'dataset.yaml'} is unreadable: {exc}") from exc
+    return Store(root, metadata)
+
+
+def store_rows(frame: pl.DataFrame, table: str, schema: Schema) -> bytes:
+    """A table as stored: sorted by primary key, keys in schema order, nulls kept."""
+    definition = schema.table(table)
+    ordered = frame.select(definition.field_names).sort(list(definition.primary_key))
+    return jsonl_bytes(ordered.iter_rows(named=True))
+
+
+def empty_table(table: str, schema: Schema) -> pl.DataFrame:
+    return pl.DataFrame(schema=polars_schema(schema.table(table)))

@@ -1,0 +1,228 @@
+"""The store and ingest: upserts by key, revisions, atomic writes, nothing ever lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from curate import journal
+from curate import strategies as cs
+from curate.errors import InputError
+from curate.ingest import ingest, load_tables, retract
+from curate.journal import JOURNAL, Transaction, dataset_lock
+from curate.samples import sample_dataset
+from curate.schema import load_schema
+from curate.store import new_dataset, open_store
+from tests.helpers import run_cli, write_jsonl
+
+SCHEMA = load_schema()
+
+
+def _write_inputs(directory: Path, dataset: dict[str, list[dict[str, Any]]]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    return [write_jsonl(directory / f"{name}.jsonl", rows) for name, rows in dataset.items()]
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "records").iterdir())}
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
+    root = tmp_path / "datasets" / "sample"
+    new_dataset(root)
+    dataset = sample_dataset(SCHEMA, seed_value=11)
+    dataset["events"][0].update(status="active", superseded_by=None)
+    result = ingest(root, _write_inputs(tmp_path / "in", dataset))
+    assert result.written
+    return root, dataset
+
+
+def test_ingest_stores_sorted_rows_in_schema_order(seeded: tuple[Path, Any]) -> None:
+    root, dataset = seeded
+    for name, rows in dataset.items():
+        stored = [
+            json.loads(line)
+            for line in (root / "records" / f"{name}.jsonl").read_text("utf-8").splitlines()
+        ]
+        key = SCHEMA.table(name).primary_key[0]
+        assert [r[key] for r in stored] == sorted(r[key] for r in rows)
+        assert all(list(r) == list(SCHEMA.table(name).field_names) for r in stored)
+
+
+def test_the_same_records_again_change_nothing(seeded: tuple[Path, Any], tmp_path: Path) -> None:
+    root, dataset = seeded
+    before = _snapshot(root)
+    result = ingest(root, _write_inputs(tmp_path / "again", dataset))
+    assert not result.written
+    assert all(not c.added and not c.revised for c in result.changes.values())
+    assert sum(c.unchanged for c in result.changes.values()) == sum(
+        len(r) for r in dataset.values()
+    )
+    assert _snapshot(root) == before
+
+
+def test_changed_content_bumps_the_revision(seeded: tuple[Path, Any], tmp_path: Path) -> None:
+    root, dataset = seeded
+    event = dict(dataset["events"][0])
+    old_revision = event["revision"]
+    event["notes"] = "Re-read the sources: the date stands."
+    event["revision"] = 1  # what the input says is ignored: the store counts revisions
+    result = ingest(root, _write_inputs(tmp_path / "fix", {"events": [event]}))
+    assert result.changes["events"].revised == [event["event_id"]]
+    stored = load_tables(open_store(root), SCHEMA)["events"]
+    row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
+    assert row["revision"] == old_revision + 1
+    assert row["notes"] == event["notes"]
+
+
+def test_invalid_rows_refuse_the_ingest_and_nothing_is_written(
+    seeded: tuple[Path, Any], tmp_path: Path
+) -> None:
+    root, dataset = seeded
+    before = _snapshot(root)
+    bad = dict(dataset["sources"][0], source_id="new-source", url="ftp://nope")
+    result = ingest(root, _write_inputs(tmp_path / "bad", {"sources": [bad]}))
+    assert not result.written
+    assert not result.report.valid
+    assert _snapshot(root) == before
+
+
+def test_a_dangling_reference_refuses_the_merged_store(
+    seeded: tuple[Path, Any], tmp_path: Path
+) -> None:
+    root, dataset = seeded
+    before = _snapshot(root)
+    claim = dict(dataset["claims"][0], claim_id="orphan", event_id="no-such-event")
+    result = ingest(root, _write_inputs(tmp_path / "orphan", {"claims": [claim]}))
+    assert not result.written
+    assert "foreign-key" in result.report.counts
+    assert _snapshot(root) == before
+
+
+def test_quarantine_takes_rejected_rows_and_the_rest_is_stored(
+    seeded: tuple[Path, Any], tmp_path: Path
+) -> None:
+    root, dataset = seeded
+    good = dict(dataset["sources"][0], source_id="extra-source")
+    bad = dict(dataset["sources"][0], source_id="bad source id")
+    result = ingest(
+        root, _write_inputs(tmp_path / "mix", {"sources": [good, bad]}), quarantine=tmp_path / "q"
+    )
+    assert result.written
+    assert result.changes["sources"].added == ["extra-source"]
+    (placed,) = result.quarantine
+    assert (placed.rows, placed.valid, placed.rejected) == (2, 1, 1)
+
+
+def test_retract_keeps_the_record(seeded: tuple[Path, Any]) -> None:
+    root, dataset = seeded
+    event = next(e for e in dataset["events"] if e["status"] == "active")
+    revision = retract(root, event["event_id"], "duplicate of a better-sourced event")
+    stored = load_tables(open_store(root), SCHEMA)["events"]
+    row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
+    assert (row["status"], row["revision"]) == ("retracted", revision)
+    assert row["notes"].endswith("Retracted: duplicate of a better-sourced event")
+    with pytest.raises(InputError, match="already retracted"):
+        retract(root, event["event_id"], "again")
+    with pytest.raises(InputError, match="no event"):
+        retract(root, "never-existed", "x")
+
+
+def test_an_interrupted_commit_is_finished_and_strays_are_removed(
+    seeded: tuple[Path, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = seeded
+    target = root / "records" / "sources.jsonl"
+    transaction = Transaction(root)
+    transaction.stage(target, b"")
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("killed between the journal and the renames")
+
+    monkeypatch.setattr(journal, "_roll_forward", crash)
+    with pytest.raises(RuntimeError):
+        transaction.commit()
+    monkeypatch.undo()
+    assert (root / JOURNAL).exists()
+    assert target.read_bytes() != b""
+    open_store(root)  # every command opens the store first: the commit is finished
+    assert target.read_bytes() == b""
+    assert not (root / JOURNAL).exists()
+    # A crash before the journal is written: the temp file goes, the old state stays.
+    claims = root / "records" / "claims.jsonl"
+    before = claims.read_bytes()
+    Transaction(root).stage(claims, b"garbage")
+    open_store(root)
+    assert claims.read_bytes() == before
+    assert not list(root.rglob(".curate-tmp-*"))
+
+
+def test_a_second_writer_fails_cleanly_on_the_lock(
+    seeded: tuple[Path, Any], tmp_path: Path
+) -> None:
+    root, dataset = seeded
+    with dataset_lock(root), pytest.raises(InputError, match="being changed by another"):
+        ingest(root, _write_inputs(tmp_path / "locked", dataset))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    batches=st.lists(
+        st.tuples(cs.datasets(max_events=2, max_sources=2), st.booleans()), min_size=1, max_size=3
+    )
+)
+def test_no_row_is_ever_lost(
+    batches: list[tuple[dict[str, list[dict[str, Any]]], bool]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Every row submitted is in the store or in a quarantine file, after any sequence."""
+    base = tmp_path_factory.mktemp("lost")
+    root = base / "datasets" / "prop"
+    new_dataset(root)
+    submitted: dict[str, set[str]] = {name: set() for name in SCHEMA.table_names}
+    quarantined: dict[str, set[str]] = {name: set() for name in SCHEMA.table_names}
+    for number, (dataset, spoil) in enumerate(batches):
+        if spoil:
+            dataset["sources"].append(dict(dataset["sources"][0], source_id=f"bad id {number}"))
+        paths = _write_inputs(base / f"in{number}", dataset)
+        result = ingest(root, paths, quarantine=base / f"q{number}")
+        if not result.written and not result.report.valid and not result.quarantine:
+            continue  # refused whole: nothing from this batch was taken
+        for name, rows in dataset.items():
+            key = SCHEMA.table(name).primary_key[0]
+            submitted[name] |= {r[key] for r in rows}
+        for placed in result.quarantine:
+            name = placed.path.name.split(".")[0]
+            for line in placed.rejected_file.read_text("utf-8").splitlines():
+                record = json.loads(json.loads(line)["raw"])
+                quarantined[name].add(record[SCHEMA.table(name).primary_key[0]])
+        stored = load_tables(open_store(root), SCHEMA)
+        for name in SCHEMA.table_names:
+            key = SCHEMA.table(name).primary_key[0]
+            kept = set(stored[name].get_column(key).to_list())
+            assert submitted[name] <= kept | quarantined[name], name
+
+
+def test_cli_new_ingest_retract(tmp_path: Path) -> None:
+    root = tmp_path / "datasets" / "cli"
+    assert run_cli("new", str(root)).returncode == 0
+    assert run_cli("new", str(root)).returncode == 2  # exists
+    dataset = sample_dataset(SCHEMA, seed_value=3)
+    dataset["events"][0].update(status="active", superseded_by=None)
+    paths = _write_inputs(tmp_path / "in", dataset)
+    first = run_cli("ingest", str(root), *map(str, paths))
+    assert first.returncode == 0, first.stderr
+    assert "store updated" in first.stdout
+    again = run_cli("ingest", str(root), *map(str, paths))
+    assert "nothing changed" in again.stdout
+    event = dataset["events"][0]["event_id"]
+    assert run_cli("retract", str(root), event, "--reason", "a test").returncode == 0
+    missing = run_cli("ingest", str(tmp_path / "nowhere"), *map(str, paths))
+    assert missing.returncode == 2
+    assert "not a dataset" in missing.stderr
