@@ -12,7 +12,7 @@ import enum
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -310,6 +310,94 @@ def retract_command(
     typer.echo(f"{event_id} retracted (revision {revision})")
 
 
+class BumpLevel(enum.StrEnum):
+    auto = "auto"
+    major = "major"
+    minor = "minor"
+    patch = "patch"
+
+
+@app.command("release")
+def release_command(
+    dataset: Annotated[Path, typer.Argument(help="The dataset directory.")],
+    version: Annotated[str | None, typer.Option("--version", help="The version, X.Y.Z.")] = None,
+    bump: Annotated[
+        BumpLevel | None,
+        typer.Option(
+            "--bump",
+            help="auto: records added or retracted -> minor, only revisions -> patch, "
+            "a schema major -> major.",
+        ),
+    ] = None,
+) -> None:
+    """Publish releases/<version>/: Parquet, datapackage.json, CODEBOOK.md, CHANGES.md,
+    SHA256SUMS. Honours SOURCE_DATE_EPOCH; never overwrites a version."""
+    from curate.release import release
+
+    result = release(dataset, version=version, bump=None if bump is None else bump.value)
+    since = f" (previous: {result.previous})" if result.previous else " (first release)"
+    typer.echo(f"released {result.version} in {result.path}{since}")
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="A release directory, or a dataset (its store).")],
+    new: Annotated[Path, typer.Argument(help="A release directory, or a dataset (its store).")],
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
+    ] = OutputFormat.text,
+) -> None:
+    """Record-level differences: added, retracted and revised records, field by field."""
+    from curate.diff import diff_tables, render_changes
+    from curate.schema import load_schema
+
+    schema = load_schema()
+    diffs = diff_tables(_tables_at(old, schema), _tables_at(new, schema), schema)
+    if format is OutputFormat.json:
+        import json
+
+        document = {name: diff.to_dict() for name, diff in diffs.items()}
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_changes(diffs, f"{old} → {new}"))
+
+
+def _tables_at(path: Path, schema: Schema) -> dict[str, Any]:
+    from curate.errors import InputError
+
+    if (path / "datapackage.json").is_file():
+        from curate.release import read_tables
+        from curate.verify import verify_release
+
+        verification = verify_release(path, schema=schema, revalidate=False)
+        if not verification.ok:
+            raise InputError(f"{path} does not verify: {verification.problems[0]}")
+        return read_tables(path, schema)
+    if (path / "dataset.yaml").is_file():
+        from curate.ingest import load_tables
+        from curate.store import open_store
+
+        return load_tables(open_store(path), schema)
+    raise InputError(f"{path}: neither a release (datapackage.json) nor a dataset (dataset.yaml)")
+
+
+@app.command("verify")
+def verify_command(
+    release_dir: Annotated[Path, typer.Argument(help="A release directory.")],
+) -> None:
+    """Check every file's sha256 against datapackage.json and SHA256SUMS, and re-validate."""
+    from curate.errors import EXIT_INVALID
+    from curate.verify import verify_release
+
+    result = verify_release(release_dir)
+    if result.ok:
+        typer.echo(f"{release_dir}: verified")
+        return
+    for problem in result.problems:
+        typer.echo(f"{release_dir}: {problem}", err=True)
+    raise typer.Exit(EXIT_INVALID)
+
+
 @contextlib.contextmanager
 def _progress(format: OutputFormat) -> Iterator[Callable[[int], None] | None]:
     """A live count of rows read, on stderr when it is a terminal (never in JSON mode)."""
@@ -328,6 +416,11 @@ def _progress(format: OutputFormat) -> Iterator[Callable[[int], None] | None]:
         yield lambda rows: bar.advance(task, rows)
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""
+
+
 def main() -> None:
     """Entry point of the console script."""
     from curate.errors import CurateError
@@ -343,7 +436,8 @@ def main() -> None:
         if _state["debug"]:
             raise
         typer.echo(
-            f"curate: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            f"curate: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
+            "(run with --debug for details)",
             err=True,
         )
         sys.exit(2)

@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,9 +103,11 @@ def recover(root: Path) -> None:
                 f"{journal} is unreadable ({exc}); restore the dataset from git"
             ) from exc
         _roll_forward(root, entries)
-    for stray in root.rglob(f"{_TEMP}*"):
-        if stray.is_file():
+    for stray in sorted(root.rglob(f"{_TEMP}*")):
+        if stray.is_symlink() or stray.is_file():
             stray.unlink()
+        elif stray.is_dir():  # a release that was being built
+            shutil.rmtree(stray)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,123 @@
+"""Record-level differences between two states of a dataset (releases or the store).
+
+Per table: keys added, keys removed (the store never deletes, so only a foreign release
+can show these), and keys whose record changed, field by field (old -> new). For events,
+a change of status to `retracted` is reported as a retraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from curate.schema import Schema
+
+__all__ = ["FieldChange", "TableDiff", "diff_tables", "render_changes"]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one record: its value before and after."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class TableDiff:
+    """What changed in one table."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    revised: dict[str, list[FieldChange]] = field(default_factory=dict)
+    retracted: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.revised)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "removed": self.removed,
+            "retracted": self.retracted,
+            "revised": {
+                key: [
+                    {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in changes
+                ]
+                for key, changes in self.revised.items()
+            },
+        }
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _keyed(frame: pl.DataFrame, primary: list[str]) -> pl.DataFrame:
+    key = pl.concat_str([pl.col(k).cast(pl.String) for k in primary], separator=",")
+    return frame.with_columns(key.alias("__key"))
+
+
+def diff_tables(
+    old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame], schema: Schema
+) -> dict[str, TableDiff]:
+    """Differences per table between two sets of typed tables."""
+    result: dict[str, TableDiff] = {}
+    for name in schema.table_names:
+        table = schema.table(name)
+        primary = list(table.primary_key)
+        before = _keyed(old.get(name, pl.DataFrame(schema=new[name].schema)), primary)
+        after = _keyed(new[name], primary)
+        diff = TableDiff()
+        diff.added = sorted(set(after["__key"]) - set(before["__key"]))
+        diff.removed = sorted(set(before["__key"]) - set(after["__key"]))
+        joined = before.join(after, on="__key", how="inner", suffix="__new")
+        fields = [f for f in table.field_names if f not in primary]
+        differs = pl.any_horizontal([~pl.col(f).eq_missing(pl.col(f"{f}__new")) for f in fields])
+        for record in joined.filter(differs).sort("__key").iter_rows(named=True):
+            changes = [
+                FieldChange(f, record[f], record[f"{f}__new"])
+                for f in fields
+                if record[f] != record[f"{f}__new"]
+            ]
+            diff.revised[record["__key"]] = changes
+            if (
+                name == "events"
+                and record["status__new"] == "retracted"
+                and record["status"] != "retracted"
+            ):
+                diff.retracted.append(record["__key"])
+        result[name] = diff
+    return result
+
+
+def render_changes(diffs: dict[str, TableDiff], title: str) -> str:
+    """The differences as Markdown, record by record and field by field."""
+    lines = [f"# {title}", ""]
+    if all(d.empty for d in diffs.values()):
+        return "\n".join([*lines, "No records changed.", ""])
+    for name, diff in diffs.items():
+        if diff.empty:
+            continue
+        lines += [f"## {name}", ""]
+        if diff.added:
+            lines.append(f"Added ({len(diff.added)}): " + ", ".join(f"`{k}`" for k in diff.added))
+        if diff.retracted:
+            lines.append(
+                f"Retracted ({len(diff.retracted)}): " + ", ".join(f"`{k}`" for k in diff.retracted)
+            )
+        if diff.removed:
+            lines.append(
+                f"Removed ({len(diff.removed)}): " + ", ".join(f"`{k}`" for k in diff.removed)
+            )
+        if diff.revised:
+            lines += ["", f"Revised ({len(diff.revised)}):", ""]
+            for key, changes in diff.revised.items():
+                lines.append(f"- `{key}`")
+                lines += [f"  - {c.field}: {_plain(c.old)!r} → {_plain(c.new)!r}" for c in changes]
+        lines.append("")
+    return "\n".join(lines)

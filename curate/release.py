@@ -1,0 +1,279 @@
+"""Immutable, reproducible, semver'd releases of a dataset.
+
+`releases/<version>/` holds events/claims/sources.parquet (zstd, rows sorted by key, the
+schema version in the file metadata), datapackage.json (a Frictionless Data Package with
+each file's `sha256:` hash), CODEBOOK.md, CHANGES.md (record by record since the previous
+release) and SHA256SUMS. It is built in a temp directory and renamed into place; an
+existing version is never overwritten. Same records and same SOURCE_DATE_EPOCH give
+byte-identical files; the logical content hash does not depend on the Parquet writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.diff import TableDiff, diff_tables, render_changes
+from curate.errors import InputError
+from curate.export.arrow import arrow_schema
+from curate.export.codebook import codebook
+from curate.export.frictionless import table_schema
+from curate.ingest import load_tables
+from curate.journal import Transaction, dataset_lock
+from curate.schema import Schema, load_schema
+from curate.store import Store, open_store, store_rows
+from curate.types import polars_schema
+
+__all__ = ["Bump", "ReleaseResult", "content_hash", "latest_release", "read_tables", "release"]
+
+Bump = Literal["auto", "major", "minor", "patch"]
+_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+FILES = ("events.parquet", "claims.parquet", "sources.parquet")
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    """Where the release went, and what changed since the previous one."""
+
+    version: str
+    path: Path
+    previous: str | None
+    changes: dict[str, TableDiff]
+
+
+def _parse(version: str) -> tuple[int, int, int]:
+    match = _VERSION.match(version)
+    if match is None:
+        raise InputError(f"{version!r} is not a version of the form MAJOR.MINOR.PATCH")
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def latest_release(store: Store) -> str | None:
+    """The highest released version, if any."""
+    versions = [p.name for p in store.releases.glob("*") if p.is_dir() and _VERSION.match(p.name)]
+    return max(versions, key=_parse) if versions else None
+
+
+def read_tables(directory: Path, schema: Schema) -> dict[str, pl.DataFrame]:
+    """The three tables of a release, typed exactly as the schema says."""
+    tables = {}
+    for name in schema.table_names:
+        frame = pl.from_arrow(pq.read_table(directory / f"{name}.parquet"))
+        assert isinstance(frame, pl.DataFrame)
+        tables[name] = frame.cast(dict(polars_schema(schema.table(name))))  # type: ignore[arg-type]
+    return tables
+
+
+def content_hash(tables: dict[str, pl.DataFrame], schema: Schema) -> str:
+    """sha256 of the records as canonical JSON lines: independent of the Parquet writer."""
+    digest = hashlib.sha256()
+    for name in schema.table_names:
+        digest.update(f"{name}\n".encode())
+        digest.update(store_rows(tables[name], name, schema))
+    return f"sha256:{digest.hexdigest()}"
+
+
+def _next_version(
+    previous: str | None, bump: Bump, changes: dict[str, TableDiff], schema_change: str
+) -> str:
+    if previous is None:
+        return "1.0.0"
+    major, minor, patch = _parse(previous)
+    level = bump
+    if bump == "auto":
+        events = changes["events"]
+        grew = any(d.added for d in changes.values()) or events.retracted
+        if schema_change == "major":
+            level = "major"
+        elif grew or schema_change == "minor":
+            level = "minor"
+        else:
+            level = "patch"
+    if level == "major":
+        return f"{major + 1}.0.0"
+    if level == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _schema_change(previous_schema: str | None, schema: Schema) -> str:
+    if previous_schema is None:
+        return "none"
+    old, new = _parse(previous_schema), _parse(schema.version)
+    if new[0] != old[0]:
+        return "major"
+    if new[1] != old[1]:
+        return "minor"
+    return "patch" if new != old else "none"
+
+
+def _created() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_parquet(frame: pl.DataFrame, name: str, schema: Schema, path: Path) -> None:
+    table = schema.table(name)
+    ordered = frame.select(table.field_names).sort(list(table.primary_key))
+    arrow = ordered.to_arrow().cast(arrow_schema(schema, table))
+    pq.write_table(arrow, path, compression="zstd", write_statistics=True, store_schema=True)
+
+
+# Why "nan" is a missing value in a release's descriptor: frictionless-py reads Parquet
+# through pandas, which turns a null in a number column into NaN. curate refuses NaN in
+# every number field, so in a curate release "nan" can only be such a null.
+
+
+def _descriptor(
+    store: Store, schema: Schema, version: str, directory: Path, digest: str
+) -> dict[str, Any]:
+    meta = store.metadata
+    resources = []
+    for name in schema.table_names:
+        path = directory / f"{name}.parquet"
+        resources.append(
+            {
+                "name": name,
+                "path": path.name,
+                "profile": "tabular-data-resource",
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "hash": f"sha256:{_sha256(path)}",
+                "schema": {**table_schema(schema.table(name)), "missingValues": ["", "nan"]},
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": str(meta.get("name", store.root.name)),
+        "title": str(meta.get("title", store.root.name)),
+        "description": str(meta.get("description", "")),
+        "version": version,
+        "created": _created(),
+        "licenses": meta.get("licenses", []),
+        "contributors": [
+            {"title": m.get("name", ""), "role": "maintainer"} for m in meta.get("maintainers", [])
+        ],
+        "citation": meta.get("citation", ""),
+        "curate:schema": {"name": schema.name, "version": schema.version},
+        "curate:content_hash": digest,
+        "curate:pyarrow": pa.__version__,
+        "resources": resources,
+    }
+
+
+def release(
+    dataset: Path,
+    *,
+    version: str | None = None,
+    bump: Bump | None = None,
+    schema: Schema | None = None,
+) -> ReleaseResult:
+    """Build `releases/<version>/` from the current store and append to CHANGELOG.md."""
+    schema = schema or load_schema()
+    if (version is None) == (bump is None):
+        raise InputError("give either --version X.Y.Z or --bump auto|major|minor|patch")
+    store = open_store(dataset)
+    with dataset_lock(store.root):
+        tables = load_tables(store, schema)
+        previous = latest_release(store)
+        old_tables = read_tables(store.releases / previous, schema) if previous else {}
+        changes = diff_tables(old_tables, tables, schema)
+        if previous is not None and all(d.empty for d in changes.values()):
+            raise InputError(f"nothing changed since release {previous}; no release made")
+        previous_schema = None
+        if previous is not None:
+            package = json.loads(
+                (store.releases / previous / "datapackage.json").read_text("utf-8")
+            )
+            previous_schema = package.get("curate:schema", {}).get("version")
+        chosen = version or _next_version(
+            previous, bump or "auto", changes, _schema_change(previous_schema, schema)
+        )
+        _parse(chosen)
+        target = store.releases / chosen
+        if target.exists():
+            raise InputError(f"release {chosen} exists already; releases are never overwritten")
+        if previous is not None and _parse(chosen) <= _parse(previous):
+            raise InputError(f"release {chosen} is not newer than {previous}")
+        store.releases.mkdir(exist_ok=True)
+        building = store.releases / f".curate-tmp-release-{chosen}-{secrets.token_hex(4)}"
+        building.mkdir()
+        try:
+            _build(store, schema, tables, changes, chosen, previous, building)
+            os.rename(building, target)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        _append_changelog(store, chosen, previous, changes)
+        return ReleaseResult(chosen, target, previous, changes)
+
+
+def _build(
+    store: Store,
+    schema: Schema,
+    tables: dict[str, pl.DataFrame],
+    changes: dict[str, TableDiff],
+    version: str,
+    previous: str | None,
+    directory: Path,
+) -> None:
+    for name in schema.table_names:
+        _write_parquet(tables[name], name, schema, directory / f"{name}.parquet")
+    (directory / "CODEBOOK.md").write_text(codebook(schema), encoding="utf-8")
+    since = f"since {previous}" if previous else "first release"
+    (directory / "CHANGES.md").write_text(
+        render_changes(changes, f"Changes in {version} ({since})"), encoding="utf-8"
+    )
+    descriptor = _descriptor(store, schema, version, directory, content_hash(tables, schema))
+    (directory / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    sums = "".join(
+        f"{_sha256(directory / n)}  {n}\n" for n in sorted(p.name for p in directory.iterdir())
+    )
+    (directory / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    for path in directory.iterdir():
+        with path.open("rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _append_changelog(
+    store: Store, version: str, previous: str | None, changes: dict[str, TableDiff]
+) -> None:
+    counts = []
+    for name, diff in changes.items():
+        parts = [f"{len(diff.added)} added", f"{len(diff.revised)} revised"]
+        if name == "events":
+            parts.append(f"{len(diff.retracted)} retracted")
+        counts.append(f"- {name}: " + ", ".join(parts))
+    since = f" (since {previous})" if previous else ""
+    entry = f"\n## {version} - {_created()[:10]}{since}\n\n" + "\n".join(counts) + "\n"
+    path = store.root / "CHANGELOG.md"
+    text = (
+        path.read_text(encoding="utf-8") if path.exists() else f"# Changelog of {store.root.name}\n"
+    )
+    transaction = Transaction(store.root)
+    transaction.stage(path, (text.rstrip("\n") + "\n" + entry).encode())
+    transaction.commit()
