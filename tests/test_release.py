@@ -15,11 +15,16 @@ import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from curate import strategies as cs
 from curate.errors import InvalidDataError
-from curate.release import read_tables
+from curate.ingest import ingest, load_tables
+from curate.release import read_tables, release
 from curate.samples import sample_dataset
 from curate.schema import load_schema
+from curate.store import new_dataset, open_store
 from curate.types import POLARS_TYPES
 from curate.verify import read_release
 from tests.helpers import run_cli, write_jsonl
@@ -145,11 +150,11 @@ def test_a_second_release_of_a_version_is_refused_and_nothing_changes(
 
 
 def test_every_release_verifies_and_passes_frictionless(lifecycle: dict[str, Any]) -> None:
-    for release in sorted((lifecycle["root"] / "releases").iterdir()):
-        assert run_cli("verify", str(release)).returncode == 0
+    for published in sorted((lifecycle["root"] / "releases").iterdir()):
+        assert run_cli("verify", str(published)).returncode == 0
         frictionless = Path(sys.executable).with_name("frictionless")
         result = subprocess.run(
-            [str(frictionless), "validate", "--json", str(release / "datapackage.json")],
+            [str(frictionless), "validate", "--json", str(published / "datapackage.json")],
             capture_output=True,
             text=True,
             check=False,
@@ -255,3 +260,31 @@ def test_read_back_with_exact_types_everywhere(lifecycle: dict[str, Any]) -> Non
             .metadata[b"curate.schema_version"]
             == SCHEMA.version.encode()
         )
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(cs.datasets(max_events=2, max_sources=2), st.sampled_from(["patch", "minor"])),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_every_release_reads_back_equal_to_the_store_at_its_time(
+    steps: list[tuple[dict[str, list[dict[str, Any]]], str]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    base = tmp_path_factory.mktemp("releases")
+    root = base / "datasets" / "prop"
+    new_dataset(root)
+    published: dict[str, dict[str, pl.DataFrame]] = {}
+    for number, (dataset, level) in enumerate(steps):
+        result = ingest(root, [Path(p) for p in _inputs(base / f"in{number}", dataset)])
+        if not result.written:
+            continue
+        made = release(root, bump="auto" if number == 0 else level)  # type: ignore[arg-type]
+        published[made.version] = load_tables(open_store(root), SCHEMA)
+        for version, tables in published.items():
+            back = read_release(root / "releases" / version)
+            for name in SCHEMA.table_names:
+                assert back[name].equals(tables[name].sort(list(SCHEMA.table(name).primary_key)))
