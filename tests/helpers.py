@@ -16,7 +16,7 @@ from curate.export.arrow import arrow_schema
 from curate.io import jsonl_bytes
 from curate.schema import load_schema
 
-__all__ = ["run_cli", "write_csv", "write_jsonl", "write_parquet"]
+__all__ = ["run_cli", "write_csv", "write_dataset", "write_jsonl", "write_parquet"]
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -30,6 +30,14 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.write_bytes(jsonl_bytes(rows))
     return path
+
+
+def write_dataset(directory: Path, dataset: dict[str, list[dict[str, Any]]]) -> list[Path]:
+    """One JSONL file per non-empty table of `dataset`, named after the table."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return [
+        write_jsonl(directory / f"{name}.jsonl", rows) for name, rows in dataset.items() if rows
+    ]
 
 
 def write_parquet(path: Path, rows: list[dict[str, Any]], table: str) -> Path:

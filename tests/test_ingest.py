@@ -18,14 +18,9 @@ from curate.journal import JOURNAL, Transaction, dataset_lock
 from curate.samples import sample_dataset
 from curate.schema import load_schema
 from curate.store import new_dataset, open_store
-from tests.helpers import run_cli, write_jsonl
+from tests.helpers import run_cli, write_dataset
 
 SCHEMA = load_schema()
-
-
-def _write_inputs(directory: Path, dataset: dict[str, list[dict[str, Any]]]) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    return [write_jsonl(directory / f"{name}.jsonl", rows) for name, rows in dataset.items()]
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -38,7 +33,7 @@ def seeded(tmp_path: Path) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
     new_dataset(root)
     dataset = sample_dataset(SCHEMA, seed_value=11)
     dataset["events"][0].update(status="active", superseded_by=None)
-    result = ingest(root, _write_inputs(tmp_path / "in", dataset))
+    result = ingest(root, write_dataset(tmp_path / "in", dataset))
     assert result.written
     return root, dataset
 
@@ -58,7 +53,7 @@ def test_ingest_stores_sorted_rows_in_schema_order(seeded: tuple[Path, Any]) -> 
 def test_the_same_records_again_change_nothing(seeded: tuple[Path, Any], tmp_path: Path) -> None:
     root, dataset = seeded
     before = _snapshot(root)
-    result = ingest(root, _write_inputs(tmp_path / "again", dataset))
+    result = ingest(root, write_dataset(tmp_path / "again", dataset))
     assert not result.written
     assert all(not c.added and not c.revised for c in result.changes.values())
     assert sum(c.unchanged for c in result.changes.values()) == sum(
@@ -73,7 +68,7 @@ def test_changed_content_bumps_the_revision(seeded: tuple[Path, Any], tmp_path: 
     old_revision = event["revision"]
     event["notes"] = "Re-read the sources: the date stands."
     event["revision"] = 1  # what the input says is ignored: the store counts revisions
-    result = ingest(root, _write_inputs(tmp_path / "fix", {"events": [event]}))
+    result = ingest(root, write_dataset(tmp_path / "fix", {"events": [event]}))
     assert result.changes["events"].revised == [event["event_id"]]
     stored = load_tables(open_store(root), SCHEMA)["events"]
     row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
@@ -87,7 +82,7 @@ def test_invalid_rows_refuse_the_ingest_and_nothing_is_written(
     root, dataset = seeded
     before = _snapshot(root)
     bad = dict(dataset["sources"][0], source_id="new-source", url="ftp://nope")
-    result = ingest(root, _write_inputs(tmp_path / "bad", {"sources": [bad]}))
+    result = ingest(root, write_dataset(tmp_path / "bad", {"sources": [bad]}))
     assert not result.written
     assert not result.report.valid
     assert _snapshot(root) == before
@@ -99,7 +94,7 @@ def test_a_dangling_reference_refuses_the_merged_store(
     root, dataset = seeded
     before = _snapshot(root)
     claim = dict(dataset["claims"][0], claim_id="orphan", event_id="no-such-event")
-    result = ingest(root, _write_inputs(tmp_path / "orphan", {"claims": [claim]}))
+    result = ingest(root, write_dataset(tmp_path / "orphan", {"claims": [claim]}))
     assert not result.written
     assert "foreign-key" in result.report.counts
     assert _snapshot(root) == before
@@ -112,7 +107,7 @@ def test_quarantine_takes_rejected_rows_and_the_rest_is_stored(
     good = dict(dataset["sources"][0], source_id="extra-source")
     bad = dict(dataset["sources"][0], source_id="bad source id")
     result = ingest(
-        root, _write_inputs(tmp_path / "mix", {"sources": [good, bad]}), quarantine=tmp_path / "q"
+        root, write_dataset(tmp_path / "mix", {"sources": [good, bad]}), quarantine=tmp_path / "q"
     )
     assert result.written
     assert result.changes["sources"].added == ["extra-source"]
@@ -168,7 +163,7 @@ def test_a_second_writer_fails_cleanly_on_the_lock(
 ) -> None:
     root, dataset = seeded
     with dataset_lock(root), pytest.raises(InputError, match="being changed by another"):
-        ingest(root, _write_inputs(tmp_path / "locked", dataset))
+        ingest(root, write_dataset(tmp_path / "locked", dataset))
 
 
 @settings(max_examples=15, deadline=None)
@@ -190,7 +185,7 @@ def test_no_row_is_ever_lost(
     for number, (dataset, spoil) in enumerate(batches):
         if spoil:
             dataset["sources"].append(dict(dataset["sources"][0], source_id=f"bad id {number}"))
-        paths = _write_inputs(base / f"in{number}", dataset)
+        paths = write_dataset(base / f"in{number}", dataset)
         result = ingest(root, paths, quarantine=base / f"q{number}")
         if not result.written and not result.report.valid and not result.quarantine:
             continue  # refused whole: nothing from this batch was taken
@@ -215,7 +210,7 @@ def test_cli_new_ingest_retract(tmp_path: Path) -> None:
     assert run_cli("new", str(root)).returncode == 2  # exists
     dataset = sample_dataset(SCHEMA, seed_value=3)
     dataset["events"][0].update(status="active", superseded_by=None)
-    paths = _write_inputs(tmp_path / "in", dataset)
+    paths = write_dataset(tmp_path / "in", dataset)
     first = run_cli("ingest", str(root), *map(str, paths))
     assert first.returncode == 0, first.stderr
     assert "store updated" in first.stdout

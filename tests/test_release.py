@@ -27,7 +27,7 @@ from curate.schema import load_schema
 from curate.store import new_dataset, open_store
 from curate.types import POLARS_TYPES
 from curate.verify import read_release
-from tests.helpers import run_cli, write_jsonl
+from tests.helpers import run_cli, write_dataset
 
 SCHEMA = load_schema()
 EPOCH = "1442448000"  # 2015-09-17
@@ -39,12 +39,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _inputs(directory: Path, dataset: dict[str, list[dict[str, Any]]]) -> list[str]:
-    directory.mkdir(parents=True, exist_ok=True)
-    return [
-        str(write_jsonl(directory / f"{name}.jsonl", rows))
-        for name, rows in dataset.items()
-        if rows
-    ]
+    return [str(path) for path in write_dataset(directory, dataset)]
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -279,7 +274,7 @@ def test_every_release_reads_back_equal_to_the_store_at_its_time(
     new_dataset(root)
     published: dict[str, dict[str, pl.DataFrame]] = {}
     for number, (dataset, level) in enumerate(steps):
-        result = ingest(root, [Path(p) for p in _inputs(base / f"in{number}", dataset)])
+        result = ingest(root, write_dataset(base / f"in{number}", dataset))
         if not result.written:
             continue
         made = release(root, bump="auto" if number == 0 else level)  # type: ignore[arg-type]
