@@ -12,7 +12,7 @@ import polars as pl
 from curate.schema import load_schema
 from curate.types import polars_schema
 
-__all__ = ["events", "write_all"]
+__all__ = ["dataset", "events", "write_all"]
 
 _ACTORS = [
     ("Military Forces of Syria (2000-2024)", "state_forces"),
@@ -39,7 +39,9 @@ _PLACES = [
 ]
 
 
-def events(rows: int, *, invalid_fraction: float = 0.0, seed: int = 2015) -> pl.DataFrame:
+def events(
+    rows: int, *, invalid_fraction: float = 0.0, seed: int = 2015, first_id: int = 0
+) -> pl.DataFrame:
     """`rows` events in schema order; about `invalid_fraction` of them break one check."""
     rng = np.random.default_rng(seed)
     schema = load_schema()
@@ -64,7 +66,7 @@ def events(rows: int, *, invalid_fraction: float = 0.0, seed: int = 2015) -> pl.
     offsets = rng.integers(0, 10**12, rows).astype("timedelta64[us]")
     frame = pl.DataFrame(
         {
-            "event_id": [f"ev-{i:09d}" for i in range(rows)],
+            "event_id": [f"ev-{i:09d}" for i in range(first_id, first_id + rows)],
             "revision": rng.integers(1, 4, rows),
             "status": np.where(rng.random(rows) < 0.02, "retracted", "active"),
             "superseded_by": pl.Series([None] * rows, dtype=pl.String),
@@ -136,3 +138,53 @@ def write_all(frame: pl.DataFrame, directory: Path, name: str) -> dict[str, Path
     text.write_csv(paths["csv"])
     text.write_ndjson(paths["jsonl"])
     return paths
+
+
+def dataset(
+    events_count: int, sources_count: int, *, seed: int = 2015, first_id: int = 0
+) -> dict[str, pl.DataFrame]:
+    """A consistent dataset: each event rests on two claims from two distinct sources
+    (so source_count is 2); sources are shared between events."""
+    rng = np.random.default_rng(seed)
+    frame = events(events_count, seed=seed, first_id=first_id).with_columns(
+        pl.lit("active").alias("status"), pl.lit(2, dtype=pl.Int64).alias("source_count")
+    )
+    ids = frame.get_column("event_id")
+    first = rng.integers(0, sources_count, events_count)
+    second = (first + 1 + rng.integers(0, sources_count - 1, events_count)) % sources_count
+    claims = pl.DataFrame(
+        {
+            "claim_id": [
+                f"cl-{i:010d}" for i in range(2 * first_id, 2 * (first_id + events_count))
+            ],
+            "event_id": pl.concat([ids, ids]).sort(),
+            "source_id": [f"src-{s:09d}" for pair in zip(first, second, strict=True) for s in pair],
+            "claimant": rng.choice(
+                ["Local activists", "Monitoring group", "Hospital staff"], 2 * events_count
+            ),
+            "claimant_type": rng.choice(["local_activist", "monitor", "medical"], 2 * events_count),
+            "partisan": False,
+            "subject": "occurrence",
+            "qualifier": "unquantified",
+            "value_low": pl.Series([None] * (2 * events_count), dtype=pl.Float64),
+            "value_high": pl.Series([None] * (2 * events_count), dtype=pl.Float64),
+            "value_text": pl.Series([None] * (2 * events_count), dtype=pl.String),
+            "hedge": "reported",
+            "quote": pl.Series([None] * (2 * events_count), dtype=pl.String),
+            "adopted": True,
+        }
+    )
+    sources = pl.DataFrame(
+        {
+            "source_id": [f"src-{i:09d}" for i in range(sources_count)],
+            "publisher": rng.choice(["Reuters", "Al Jazeera", "AFP", "AP"], sources_count),
+            "url": [f"https://example.org/report/{i}" for i in range(sources_count)],
+            "title": pl.Series([None] * sources_count, dtype=pl.String),
+            "published_on": np.datetime64("2015-01-01")
+            + rng.integers(0, 3650, sources_count).astype("timedelta64[D]"),
+            "language": "en",
+            "retrieved_at": pl.Series([None] * sources_count, dtype=pl.Datetime("us", "UTC")),
+            "content_sha256": pl.Series([None] * sources_count, dtype=pl.String),
+        }
+    )
+    return {"events": frame, "claims": claims, "sources": sources}

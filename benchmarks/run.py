@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -89,6 +90,15 @@ def frictionless_validate(path: Path, rows: int) -> dict[str, Any]:
     return figures(path, rows, seconds, peak)
 
 
+def timed(command: list[str]) -> dict[str, Any]:
+    """Wall time and peak memory of a command that must succeed."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1442448000")
+    seconds, peak, code = measure(command)
+    if code != 0:
+        raise SystemExit(f"{' '.join(command[3:])} failed (exit {code})")
+    return {"seconds": round(seconds, 3), "peak_rss_mib": round(peak)}
+
+
 def help_time(runs: int = 7) -> float:
     timings = []
     for _ in range(runs):
@@ -125,6 +135,18 @@ def main() -> None:
     for name, (path, rows) in runs.items():
         print(f"curate validate {path.name} ...", flush=True)
         results[name] = curate_validate(path, rows)
+    print("building a store of 1M events, 2M claims, 1M sources ...", flush=True)
+    lifecycle = DATA / "lifecycle"
+    shutil.rmtree(lifecycle, ignore_errors=True)
+    store, batch = lifecycle / "datasets" / "big", lifecycle / "new"
+    subprocess.run([sys.executable, str(HERE / "lifecycle.py"), str(store), str(batch)], check=True)
+    print("curate release of that store ...", flush=True)
+    release = [*CURATE, "release", str(store), "--version", "1.0.0"]
+    results["release_1m_events_2m_claims_1m_sources"] = timed(release)
+    print("curate ingest of 100k new events (200k claims) into it ...", flush=True)
+    new_files = [str(batch / "events.jsonl"), str(batch / "claims.jsonl")]
+    results["ingest_100k_events_into_1m"] = timed([*CURATE, "ingest", str(store), *new_files])
+    shutil.rmtree(lifecycle, ignore_errors=True)
     print(
         "frictionless validate on the same 1M-row CSV (about a minute and a half) ...", flush=True
     )
@@ -138,6 +160,9 @@ def main() -> None:
     for name in (*runs, "frictionless_csv_1m"):
         r = results[name]
         print(f"{name:<44}{r['seconds']:>9.2f}{r['rows_per_second']:>12,}{r['peak_rss_mib']:>10,}")
+    for name in ("release_1m_events_2m_claims_1m_sources", "ingest_100k_events_into_1m"):
+        timing = results[name]
+        print(f"{name:<44}{timing['seconds']:>9.2f}{'':>12}{timing['peak_rss_mib']:>10,}")
     print(f"{'curate --help (median of 7)':<44}{results['help_seconds']:>9.3f}")
     speedup = results["csv_speedup_over_frictionless"]
     print(f"{'CSV: curate vs frictionless-py, same file':<44}{speedup:>8.1f}x")

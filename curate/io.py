@@ -16,10 +16,17 @@ import orjson
 __all__ = ["jsonl_bytes", "write_atomic"]
 
 
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically (the directory must exist)."""
     directory = path.parent
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    os.fchmod(descriptor, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

@@ -7,6 +7,7 @@ versions; `CHANGELOG.md` tells their story.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,6 @@ import polars as pl
 import yaml
 
 from curate.errors import InputError
-from curate.io import jsonl_bytes
 from curate.journal import Transaction, recover
 from curate.schema import Schema, load_schema
 from curate.types import polars_schema
@@ -87,10 +87,15 @@ def open_store(root: Path) -> Store:
 
 
 def store_rows(frame: pl.DataFrame, table: str, schema: Schema) -> bytes:
-    """A table as stored: sorted by primary key, keys in schema order, nulls kept."""
+    """A table as stored: sorted by primary key, keys in schema order, nulls kept, dates
+    as YYYY-MM-DD and datetimes as YYYY-MM-DDTHH:MM:SS.ffffffZ (one canonical text, so
+    the same records always give the same bytes)."""
     definition = schema.table(table)
     ordered = frame.select(definition.field_names).sort(list(definition.primary_key))
-    return jsonl_bytes(ordered.iter_rows(named=True))
+    text = ordered.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    buffer = io.BytesIO()
+    text.write_ndjson(buffer)
+    return buffer.getvalue()
 
 
 def empty_table(table: str, schema: Schema) -> pl.DataFrame:
