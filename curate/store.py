@@ -21,7 +21,7 @@ from curate.journal import Transaction, recover
 from curate.schema import Schema, load_schema
 from curate.types import polars_schema
 
-__all__ = ["Store", "new_dataset", "open_store", "store_rows"]
+__all__ = ["Store", "empty_table", "new_dataset", "open_store", "store_rows"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -99,4 +99,5 @@ def store_rows(frame: pl.DataFrame, table: str, schema: Schema) -> bytes:
 
 
 def empty_table(table: str, schema: Schema) -> pl.DataFrame:
+    """A table with no rows and the schema's exact column types."""
     return pl.DataFrame(schema=polars_schema(schema.table(table)))
