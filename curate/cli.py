@@ -293,7 +293,7 @@ def ingest_command(
 
     result = ingest(dataset, inputs, dry_run=dry_run, quarantine=quarantine, max_issues=max_errors)
     print_ingest(result, dry_run=dry_run)
-    if not result.report.valid and not result.quarantine:
+    if not result.accepted:
         raise typer.Exit(EXIT_INVALID)
 
 

@@ -87,7 +87,7 @@ def print_quarantine(placed: list[QuarantineCounts]) -> None:
 def print_ingest(result: IngestResult, *, dry_run: bool) -> None:
     """Added, revised, unchanged and rejected rows per table, and the verdict."""
     console = _console()
-    if not result.report.valid and not result.quarantine:
+    if not result.accepted:
         print_report(result.report, title="ingest refused, nothing written")
         return
     table = Table("table", "added", "revised", "unchanged", "rejected", title="ingest")

@@ -24,7 +24,7 @@ from curate.journal import Transaction, dataset_lock
 from curate.quarantine import QuarantineCounts, write_quarantine
 from curate.report import Report
 from curate.schema import Schema, load_schema
-from curate.store import Store, empty_table, open_store, store_rows
+from curate.store import Store, empty_table, open_store, write_store_rows
 from curate.validation import FILE, ROW, validate
 
 __all__ = ["IngestResult", "TableChanges", "ingest", "retract"]
@@ -42,11 +42,15 @@ class TableChanges:
 
 @dataclass
 class IngestResult:
-    """The changes per table, the validation report, and any quarantine files."""
+    """The changes per table, the validation report, and any quarantine files.
+
+    `accepted` is False when the ingest was refused: then nothing was written, neither
+    to the store nor to a quarantine."""
 
     changes: dict[str, TableChanges]
     report: Report
-    written: bool
+    accepted: bool
+    written: bool = False
     quarantine: list[QuarantineCounts] = field(default_factory=list)
 
 
@@ -100,6 +104,15 @@ def _merge(
     return pl.concat([kept, replacements]).sort(list(primary))
 
 
+def _stage_table(
+    transaction: Transaction, store: Store, frame: pl.DataFrame, name: str, schema: Schema
+) -> None:
+    """Stage a table's new records file, written a slice at a time."""
+    transaction.stage_with(
+        store.table_path(name), lambda handle: write_store_rows(frame, name, schema, handle.write)
+    )
+
+
 def ingest(
     dataset: Path,
     inputs: Sequence[Path],
@@ -120,28 +133,28 @@ def ingest(
         changes = {name: TableChanges() for name in schema.table_names}
         for name, count in run.report.rejected.items():
             changes[name].rejected = count
-        placed: list[QuarantineCounts] = []
-        if not run.report.valid:
-            if quarantine is None:
-                return IngestResult(changes, run.report, written=False)
-            if not dry_run:
-                placed = write_quarantine(run, quarantine)
+        if not run.report.valid and quarantine is None:
+            return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
         for name in run.tables or {}:
             primary = schema.table(name).primary_key
             merged[name] = _merge(stored[name], _accepted(run, name), primary, changes[name])
         whole = validate(merged, schema=schema, max_issues=max_issues)
         if not whole.valid:
-            return IngestResult(changes, whole, written=False, quarantine=placed)
+            # Refused whole: rows that only fail across tables cannot be told apart from
+            # the stored rows they conflict with, so none of the batch is taken.
+            return IngestResult(changes, whole, accepted=False)
+        placed: list[QuarantineCounts] = []
+        if quarantine is not None and not run.report.valid and not dry_run:
+            placed = write_quarantine(run, quarantine)
         touched = [n for n, c in changes.items() if c.added or c.revised]
         if touched and not dry_run:
             transaction = Transaction(store.root)
             for name in touched:
-                transaction.stage(store.table_path(name), store_rows(merged[name], name, schema))
+                _stage_table(transaction, store, merged[name], name, schema)
             transaction.commit()
-        return IngestResult(
-            changes, run.report, written=bool(touched) and not dry_run, quarantine=placed
-        )
+        written = bool(touched) and not dry_run
+        return IngestResult(changes, run.report, accepted=True, written=written, quarantine=placed)
 
 
 def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None = None) -> int:
@@ -181,6 +194,6 @@ def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None 
         if not report.valid:
             raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
         transaction = Transaction(store.root)
-        transaction.stage(store.table_path("events"), store_rows(updated, "events", schema))
+        _stage_table(transaction, store, updated, "events", schema)
         transaction.commit()
         return int(found["revision"][0]) + 1

@@ -16,8 +16,9 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from curate.errors import InputError
 
@@ -52,9 +53,16 @@ class Transaction:
 
     def stage(self, target: Path, data: bytes) -> None:
         """Write `data` to a synced temp file that will replace `target` on commit."""
+        self.stage_with(target, lambda handle: handle.write(data))
+
+    def stage_with(self, target: Path, write: Callable[[BinaryIO], object]) -> None:
+        """Like `stage`, with `write` filling the temp file (for large contents)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{_TEMP}{secrets.token_hex(6)}-{target.name}")
-        _write_synced(temp, data)
+        with temp.open("wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
         self._staged[target] = temp
 
     def commit(self) -> None:

@@ -33,7 +33,7 @@ from curate.export.frictionless import table_schema
 from curate.ingest import load_tables
 from curate.journal import Transaction, dataset_lock
 from curate.schema import Schema, load_schema
-from curate.store import Store, open_store, store_rows
+from curate.store import Store, open_store, write_store_rows
 from curate.types import polars_schema
 
 __all__ = ["Bump", "ReleaseResult", "content_hash", "latest_release", "read_tables", "release"]
@@ -82,7 +82,7 @@ def content_hash(tables: dict[str, pl.DataFrame], schema: Schema) -> str:
     digest = hashlib.sha256()
     for name in schema.table_names:
         digest.update(f"{name}\n".encode())
-        digest.update(store_rows(tables[name], name, schema))
+        write_store_rows(tables[name], name, schema, digest.update)
     return f"sha256:{digest.hexdigest()}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,16 @@ from curate.journal import Transaction, recover
 from curate.schema import Schema, load_schema
 from curate.types import polars_schema
 
-__all__ = ["Store", "empty_table", "new_dataset", "open_store", "store_rows"]
+__all__ = [
+    "Store",
+    "empty_table",
+    "new_dataset",
+    "open_store",
+    "store_rows",
+    "write_store_rows",
+]
 
+_SLICE = 100_000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -86,15 +95,26 @@ def open_store(root: Path) -> Store:
     return Store(root, metadata)
 
 
-def store_rows(frame: pl.DataFrame, table: str, schema: Schema) -> bytes:
-    """A table as stored: sorted by primary key, keys in schema order, nulls kept, dates
-    as YYYY-MM-DD and datetimes as YYYY-MM-DDTHH:MM:SS.ffffffZ (one canonical text, so
-    the same records always give the same bytes)."""
+def write_store_rows(
+    frame: pl.DataFrame, table: str, schema: Schema, write: Callable[[bytes], object]
+) -> None:
+    """A table as stored, handed to `write` a slice at a time (a file's write, a hash's
+    update): sorted by primary key,
+    keys in schema order, nulls kept, dates as YYYY-MM-DD and datetimes as
+    YYYY-MM-DDTHH:MM:SS.ffffffZ (one canonical text: the same records, the same bytes)."""
     definition = schema.table(table)
     ordered = frame.select(definition.field_names).sort(list(definition.primary_key))
     text = ordered.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    for start in range(0, text.height, _SLICE):
+        buffer = io.BytesIO()
+        text.slice(start, _SLICE).write_ndjson(buffer)
+        write(buffer.getvalue())
+
+
+def store_rows(frame: pl.DataFrame, table: str, schema: Schema) -> bytes:
+    """`write_store_rows` into bytes, for small tables."""
     buffer = io.BytesIO()
-    text.write_ndjson(buffer)
+    write_store_rows(frame, table, schema, buffer.write)
     return buffer.getvalue()
 
 

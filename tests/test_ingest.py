@@ -84,6 +84,7 @@ def test_invalid_rows_refuse_the_ingest_and_nothing_is_written(
     bad = dict(dataset["sources"][0], source_id="new-source", url="ftp://nope")
     result = ingest(root, write_dataset(tmp_path / "bad", {"sources": [bad]}))
     assert not result.written
+    assert not result.accepted
     assert not result.report.valid
     assert _snapshot(root) == before
 
@@ -96,7 +97,18 @@ def test_a_dangling_reference_refuses_the_merged_store(
     claim = dict(dataset["claims"][0], claim_id="orphan", event_id="no-such-event")
     result = ingest(root, write_dataset(tmp_path / "orphan", {"claims": [claim]}))
     assert not result.written
+    assert not result.accepted
     assert "foreign-key" in result.report.counts
+    assert _snapshot(root) == before
+    # With a quarantine too, a batch that fails across tables is refused whole: no row
+    # of it goes anywhere, so none is lost.
+    quarantine = tmp_path / "q"
+    bad_source = dict(dataset["sources"][0], source_id="bad id")
+    paths = write_dataset(tmp_path / "both", {"claims": [claim], "sources": [bad_source]})
+    refused = ingest(root, paths, quarantine=quarantine)
+    assert not refused.accepted
+    assert not refused.quarantine
+    assert not quarantine.exists()
     assert _snapshot(root) == before
 
 
@@ -187,8 +199,9 @@ def test_no_row_is_ever_lost(
             dataset["sources"].append(dict(dataset["sources"][0], source_id=f"bad id {number}"))
         paths = write_dataset(base / f"in{number}", dataset)
         result = ingest(root, paths, quarantine=base / f"q{number}")
-        if not result.written and not result.report.valid and not result.quarantine:
-            continue  # refused whole: nothing from this batch was taken
+        if not result.accepted:
+            assert not result.quarantine
+            continue  # refused whole: nothing from this batch was taken, nothing written
         for name, rows in dataset.items():
             key = SCHEMA.table(name).primary_key[0]
             submitted[name] |= {r[key] for r in rows}
