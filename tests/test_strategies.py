@@ -55,31 +55,23 @@ def _validator(table: str) -> Draft202012Validator:
     )
 
 
+def _distinct_rows(table: str) -> st.SearchStrategy[list[cs.Row]]:
+    """One to five valid rows of `table` with distinct primary keys."""
+    key = SCHEMA.table(table).primary_key[0]
+    return st.lists(cs.rows(table), min_size=1, max_size=5, unique_by=lambda r: str(r[key]))
+
+
 @given(st.data())
 def test_valid_rows_pass_pandera_polars(data: st.DataObject) -> None:
     table = data.draw(any_table)
-    rows = data.draw(
-        st.lists(
-            cs.rows(table),
-            min_size=1,
-            max_size=5,
-            unique_by=lambda r: str(r[SCHEMA.table(table).primary_key[0]]),
-        )
-    )
+    rows = data.draw(_distinct_rows(table))
     polars_schema(SCHEMA, SCHEMA.table(table)).validate(_typed_frame(rows, table), lazy=True)
 
 
 @given(st.data())
 def test_valid_rows_pass_pandera_pandas(data: st.DataObject) -> None:
     table = data.draw(any_table)
-    rows = data.draw(
-        st.lists(
-            cs.rows(table),
-            min_size=1,
-            max_size=5,
-            unique_by=lambda r: str(r[SCHEMA.table(table).primary_key[0]]),
-        )
-    )
+    rows = data.draw(_distinct_rows(table))
     arrow = pa.Table.from_pylist(rows, schema=arrow_schema(SCHEMA, SCHEMA.table(table)))
     frame = arrow.to_pandas(types_mapper=pd.ArrowDtype)
     pandas_schema(SCHEMA, SCHEMA.table(table)).validate(frame, lazy=True)
