@@ -363,9 +363,21 @@ def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batc
             {1: ",".join(header)},
         )
         return
-    if exact:
-        yield from _csv_exact(path, header, table, limits)
-        return
+    any_batch = False
+    batches = (
+        _csv_exact(path, header, table, limits)
+        if exact
+        else _csv_fast_checked(path, header, limits)
+    )
+    for batch in batches:
+        any_batch = True
+        yield batch
+    if not any_batch:  # a header and no records: the columns are still checked
+        columns = {name: pl.Series(name, [], dtype=pl.String) for name in header}
+        yield Batch(pl.DataFrame(columns), pl.Series("row", [], dtype=pl.Int64))
+
+
+def _csv_fast_checked(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
     try:
         yield from _csv_fast(path, header, limits)
     except (UnicodeDecodeError, ValueError) as exc:

@@ -263,3 +263,14 @@ def test_hostile_json_lines_are_parse_errors_wherever_they_fall(tmp_path: Path) 
         assert patterns == ([] if too_long else [20])
         assert report.rows["sources"] == 20
         assert report.rejected["sources"] == 6
+
+
+def test_a_csv_with_only_a_header_still_has_its_columns_checked(tmp_path: Path) -> None:
+    path = tmp_path / "sources.csv"
+    path.write_text("source_id,author\n", encoding="utf-8")
+    report = validate_paths([path]).report
+    assert sorted((i.code, i.field) for i in report.issues) == [
+        ("required", "publisher"),
+        ("unknown-field", "author"),
+    ]
+    assert report.rows["sources"] == 0
