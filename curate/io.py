@@ -5,6 +5,7 @@ A crash at any moment leaves either the old file or the new one, never a mix.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -13,7 +14,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["jsonl_bytes", "write_atomic"]
+__all__ = ["jsonl_bytes", "sha256_file", "write_atomic"]
 
 
 def _umask() -> int:
@@ -48,3 +49,12 @@ def jsonl_bytes(rows: Iterable[Mapping[str, Any]]) -> bytes:
     return b"".join(
         orjson.dumps(row, option=orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE) for row in rows
     )
+
+
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256 in lower-case hex, read a MiB at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -31,6 +31,7 @@ from curate.export.arrow import arrow_schema
 from curate.export.codebook import codebook
 from curate.export.frictionless import table_schema
 from curate.ingest import load_tables
+from curate.io import sha256_file
 from curate.journal import Transaction, dataset_lock
 from curate.schema import Schema, load_schema
 from curate.store import Store, open_store, write_store_rows
@@ -126,14 +127,6 @@ def _created() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_parquet(frame: pl.DataFrame, name: str, schema: Schema, path: Path) -> None:
     table = schema.table(name)
     ordered = frame.select(table.field_names).sort(list(table.primary_key))
@@ -160,7 +153,7 @@ def _descriptor(
                 "profile": "tabular-data-resource",
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
-                "hash": f"sha256:{_sha256(path)}",
+                "hash": f"sha256:{sha256_file(path)}",
                 "schema": {**table_schema(schema.table(name)), "missingValues": ["", "nan"]},
             }
         )
@@ -251,7 +244,7 @@ def _build(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     sums = "".join(
-        f"{_sha256(directory / n)}  {n}\n" for n in sorted(p.name for p in directory.iterdir())
+        f"{sha256_file(directory / n)}  {n}\n" for n in sorted(p.name for p in directory.iterdir())
     )
     (directory / "SHA256SUMS").write_text(sums, encoding="utf-8")
     for path in directory.iterdir():

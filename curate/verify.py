@@ -9,7 +9,6 @@ Nothing is fetched and no link is followed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from curate.errors import InputError, InvalidDataError
+from curate.io import sha256_file
 from curate.schema import Schema, load_schema
 
 __all__ = ["Verification", "read_release", "verify_release"]
@@ -34,14 +34,6 @@ class Verification:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _safe_member(directory: Path, name: str) -> Path | None:
@@ -111,7 +103,7 @@ def verify_release(
             result.problems.append(f"SHA256SUMS: {name!r} is not a plain file inside the release")
         elif not member.is_file():
             result.problems.append(f"{name}: listed in SHA256SUMS but missing")
-        elif _sha256(member) != expected:
+        elif sha256_file(member) != expected:
             result.problems.append(f"{name}: sha256 differs from SHA256SUMS")
     document = _descriptor(directory, result)
     if document is None:
@@ -129,7 +121,7 @@ def verify_release(
             result.problems.append(f"datapackage.json: {name}: hash must be 'sha256:<64 hex>'")
         elif not member.is_file():
             result.problems.append(f"{name}: missing")
-        elif _sha256(member) != match.group(1):
+        elif sha256_file(member) != match.group(1):
             result.problems.append(f"{name}: sha256 differs from datapackage.json")
     if result.ok and revalidate:
         _revalidate(directory, document, schema, result)
