@@ -24,7 +24,9 @@ __all__ = ["validate_with_pandera"]
 
 
 def _row_value(frame: pl.DataFrame, index: int, fields: tuple[str, ...]) -> str | None:
-    return truncate(", ".join(f"{name}={frame[index, name]}" for name in fields))
+    from curate.validation import rule_values
+
+    return rule_values(frame, fields, [index])[0]
 
 
 def _table_issues(

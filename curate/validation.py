@@ -38,6 +38,7 @@ __all__ = [
     "check_dataset_rules",
     "check_references",
     "finish_tables",
+    "rule_values",
     "to_polars",
     "validate",
 ]
@@ -72,9 +73,10 @@ def _values(frame: pl.DataFrame, column: str, indices: list[int]) -> list[str | 
     return [truncate(v) for v in frame.get_column(column).gather(indices).to_list()]
 
 
-def _rule_values(
+def rule_values(
     frame: pl.DataFrame, fields: tuple[str, ...], indices: list[int]
 ) -> list[str | None]:
+    """The fields a rule reads, as "name=value, ..." for each row at `indices`."""
     columns = [frame.get_column(name).gather(indices).to_list() for name in fields]
     return [
         truncate(", ".join(f"{name}={value}" for name, value in zip(fields, values, strict=True)))
@@ -245,7 +247,7 @@ class TableValidator:
         elif len(check.fields) == 1:
             values = _values(typed, check.field, indices)
         else:
-            values = _rule_values(typed, check.fields, indices)
+            values = rule_values(typed, check.fields, indices)
         numbers = rows.gather(indices).to_list()
         issues = (
             self._issue(check.code, check.severity, row, check.field, value, check.message)
