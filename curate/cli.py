@@ -421,10 +421,20 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else ""
 
 
+# polars allocates with jemalloc and, by default, keeps freed pages mapped (muzzy pages
+# are never returned). curate works through large tables one after another, so peak
+# memory would grow with everything ever freed; returning pages at once keeps it near
+# what is live, for about 5% more time. A value the user set is kept (polars appends it).
+_ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
+
 def main() -> None:
     """Entry point of the console script."""
+    import os
+
     from curate.errors import CurateError
 
+    os.environ.setdefault(*_ALLOCATOR)
     try:
         app()  # standalone: usage errors exit 2 with Typer's message, --help exits 0
     except CurateError as exc:

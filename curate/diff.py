@@ -14,7 +14,7 @@ import polars as pl
 
 from curate.schema import Schema
 
-__all__ = ["FieldChange", "TableDiff", "diff_tables", "render_changes"]
+__all__ = ["FieldChange", "TableDiff", "diff_table", "diff_tables", "key_text", "render_changes"]
 
 
 @dataclass(frozen=True)
@@ -57,42 +57,54 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _keyed(frame: pl.DataFrame, primary: list[str]) -> pl.DataFrame:
-    key = pl.concat_str([pl.col(k).cast(pl.String) for k in primary], separator=",")
-    return frame.with_columns(key.alias("__key"))
+def key_text(primary: list[str]) -> pl.Expr:
+    """A record's primary key as text (fields joined by commas)."""
+    return pl.concat_str([pl.col(k).cast(pl.String) for k in primary], separator=",").alias("__key")
+
+
+def _sorted_keys(frame: pl.DataFrame, primary: list[str]) -> list[str]:
+    return frame.select(key_text(primary)).to_series().sort().to_list()
 
 
 def diff_tables(
     old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame], schema: Schema
 ) -> dict[str, TableDiff]:
     """Differences per table between two sets of typed tables."""
-    result: dict[str, TableDiff] = {}
-    for name in schema.table_names:
-        table = schema.table(name)
-        primary = list(table.primary_key)
-        before = _keyed(old.get(name, pl.DataFrame(schema=new[name].schema)), primary)
-        after = _keyed(new[name], primary)
-        diff = TableDiff()
-        diff.added = sorted(set(after["__key"]) - set(before["__key"]))
-        diff.removed = sorted(set(before["__key"]) - set(after["__key"]))
-        joined = before.join(after, on="__key", how="inner", suffix="__new")
-        fields = [f for f in table.field_names if f not in primary]
-        differs = pl.any_horizontal([~pl.col(f).eq_missing(pl.col(f"{f}__new")) for f in fields])
-        for record in joined.filter(differs).sort("__key").iter_rows(named=True):
-            changes = [
-                FieldChange(f, record[f], record[f"{f}__new"])
-                for f in fields
-                if record[f] != record[f"{f}__new"]
-            ]
-            diff.revised[record["__key"]] = changes
-            if (
-                name == "events"
-                and record["status__new"] == "retracted"
-                and record["status"] != "retracted"
-            ):
-                diff.retracted.append(record["__key"])
-        result[name] = diff
-    return result
+    return {
+        name: diff_table(
+            name, old.get(name, pl.DataFrame(schema=new[name].schema)), new[name], schema
+        )
+        for name in schema.table_names
+    }
+
+
+def diff_table(name: str, old: pl.DataFrame, new: pl.DataFrame, schema: Schema) -> TableDiff:
+    """Differences between two typed versions of table `name`."""
+    table = schema.table(name)
+    primary = list(table.primary_key)
+    diff = TableDiff()
+    before, after = old.select(primary), new.select(primary)
+    diff.added = _sorted_keys(after.join(before, on=primary, how="anti"), primary)
+    diff.removed = _sorted_keys(before.join(after, on=primary, how="anti"), primary)
+    if old.is_empty() or new.is_empty():
+        return diff
+    fields = [f for f in table.field_names if f not in primary]
+    differs = pl.any_horizontal([~pl.col(f).eq_missing(pl.col(f"{f}__new")) for f in fields])
+    joined = old.join(new, on=primary, how="inner", suffix="__new").filter(differs)
+    for record in joined.with_columns(key_text(primary)).sort("__key").iter_rows(named=True):
+        changes = [
+            FieldChange(f, record[f], record[f"{f}__new"])
+            for f in fields
+            if record[f] != record[f"{f}__new"]
+        ]
+        diff.revised[record["__key"]] = changes
+        if (
+            name == "events"
+            and record["status__new"] == "retracted"
+            and record["status"] != "retracted"
+        ):
+            diff.retracted.append(record["__key"])
+    return diff
 
 
 def render_changes(diffs: dict[str, TableDiff], title: str) -> str:

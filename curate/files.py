@@ -19,11 +19,13 @@ from curate.errors import InputError
 from curate.readers import FORMATS, CsvFastPathError, Limits, detect_format, read_batches
 from curate.report import Report
 from curate.schema import Schema, load_schema
-from curate.validation import TableValidator, finish_tables
+from curate.types import polars_schema
+from curate.validation import FILE, ROW, TableValidator, dataset_rule_columns, finish_tables
 
-__all__ = ["Input", "ValidationRun", "resolve_inputs", "validate_paths"]
+__all__ = ["Input", "TableHandler", "ValidationRun", "resolve_inputs", "validate_paths"]
 
 Progress = Callable[[int], None]
+TableHandler = Callable[[str, pl.DataFrame], None]
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def _feed_file(
     item: Input,
     validator: TableValidator,
     limits: Limits,
-    keep: list[pl.DataFrame] | None,
+    keep: Callable[[pl.DataFrame], None] | None,
     progress: Progress | None,
 ) -> None:
     validator.start_file(str(item.path))
@@ -109,7 +111,7 @@ def _feed_file(
         validator.count_unparsed(len(batch.unparsed))
         typed = validator.feed(batch.frame, batch.rows, batch.issues)
         if keep is not None:
-            keep.append(typed)
+            keep(typed)
         if progress is not None:
             progress(batch.count)
 
@@ -124,41 +126,79 @@ def validate_paths(
     progress: Progress | None = None,
     keep_tables: bool = False,
     across_tables: bool = True,
+    each_table: TableHandler | None = None,
 ) -> ValidationRun:
     """Validate files (one table each) or dataset directories; keys across all of them.
 
     `keep_tables` keeps the typed rows (with __row and __file) in the result;
     `across_tables=False` leaves foreign keys and dataset rules to the caller (ingest
-    judges them on the merged store)."""
+    judges them on the merged store). `each_table` is handed each whole typed table as
+    soon as its files are read (before the checks across tables), so that a caller can
+    use it without all tables being held at once."""
     schema = schema or load_schema()
     limits = limits or Limits()
     inputs = resolve_inputs(list(paths), table, schema)
     while True:
-        report = Report(max_issues=max_issues)
-        validators = {
-            name: TableValidator(schema, schema.table(name), report)
-            for name in dict.fromkeys(i.table for i in inputs)
-        }
-        whole = keep_tables or any(item.dataset for item in inputs)
-        typed: dict[str, list[pl.DataFrame]] = {name: [] for name in validators}
         try:
-            for item in inputs:
-                _feed_file(
-                    item,
-                    validators[item.table],
-                    limits,
-                    typed[item.table] if whole else None,
-                    progress,
-                )
+            return _validate_inputs(
+                inputs, schema, max_issues, limits, progress, keep_tables, across_tables, each_table
+            )
         except CsvFastPathError:
             # Start over with the exact CSV reader for the file that needs it.
             inputs = [_exact_if_needed(item, limits, schema) for item in inputs]
-            continue
-        tables = (
-            {name: pl.concat(frames) for name, frames in typed.items() if frames} if whole else None
-        )
-        finish_tables(validators, schema, report, tables, across_tables=across_tables)
-        return ValidationRun(report, inputs, validators, tables)
+
+
+def _validate_inputs(
+    inputs: list[Input],
+    schema: Schema,
+    max_issues: int | None,
+    limits: Limits,
+    progress: Progress | None,
+    keep_tables: bool,
+    across_tables: bool,
+    each_table: TableHandler | None,
+) -> ValidationRun:
+    report = Report(max_issues=max_issues)
+    validators = {
+        name: TableValidator(schema, schema.table(name), report)
+        for name in dict.fromkeys(i.table for i in inputs)
+    }
+    whole = keep_tables or each_table is not None
+    rules = across_tables and set(schema.table_names) <= set(validators)
+    narrow = {name: [*columns, ROW, FILE] for name, columns in dataset_rule_columns(schema).items()}
+    typed: dict[str, list[pl.DataFrame]] = {name: [] for name in validators}
+    last = {item.table: index for index, item in enumerate(inputs)}
+
+    def keeper(name: str) -> Callable[[pl.DataFrame], None] | None:
+        if whole:
+            return typed[name].append
+        if rules:
+            return lambda frame: typed[name].append(frame.select(narrow[name]))
+        return None
+
+    for index, item in enumerate(inputs):
+        _feed_file(item, validators[item.table], limits, keeper(item.table), progress)
+        if each_table is not None and last[item.table] == index:
+            frame = _whole(typed[item.table], item.table, schema)
+            each_table(item.table, frame)
+            typed[item.table] = [frame if keep_tables else frame.select(narrow[item.table])]
+    tables = (
+        {name: _whole(frames, name, schema) for name, frames in typed.items()}
+        if whole or rules
+        else None
+    )
+    finish_tables(validators, schema, report, tables, across_tables=across_tables)
+    return ValidationRun(report, inputs, validators, tables if keep_tables else None)
+
+
+def _whole(frames: list[pl.DataFrame], table: str, schema: Schema) -> pl.DataFrame:
+    """A table's typed batches as one frame (with no rows, the schema's empty table)."""
+    if frames:
+        return pl.concat(frames)
+    empty = pl.DataFrame(schema=polars_schema(schema.table(table)))
+    return empty.with_columns(
+        pl.lit(None, pl.Int64).alias(ROW), pl.lit(None, pl.UInt32).alias(FILE)
+    )
 
 
 def _exact_if_needed(item: Input, limits: Limits, schema: Schema) -> Input:

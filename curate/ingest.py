@@ -12,22 +12,23 @@ quarantined, always.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from curate.diff import key_text
 from curate.errors import InvalidDataError
 from curate.files import ValidationRun, validate_paths
 from curate.journal import Transaction, dataset_lock
 from curate.quarantine import QuarantineCounts, write_quarantine
 from curate.report import Report
 from curate.schema import Schema, load_schema
-from curate.store import Store, empty_table, open_store, write_store_rows
-from curate.validation import FILE, ROW, validate
+from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
+from curate.validation import FILE, ROW, check_across_tables, validate
 
-__all__ = ["IngestResult", "TableChanges", "ingest", "retract"]
+__all__ = ["IngestResult", "TableChanges", "ingest", "invalid_store", "load_tables", "retract"]
 
 
 @dataclass
@@ -54,14 +55,28 @@ class IngestResult:
     quarantine: list[QuarantineCounts] = field(default_factory=list)
 
 
-def load_tables(store: Store, schema: Schema) -> dict[str, pl.DataFrame]:
-    """The stored tables, typed; the store must be valid."""
-    run = validate_paths([store.records], schema=schema, max_issues=20, keep_tables=True)
+def invalid_store(store: Store, report: Report) -> InvalidDataError:
+    """The error for a store that does not validate (it must be repaired by hand)."""
+    return InvalidDataError(
+        f"the store in {store.records} is invalid ({report.error_count} errors); "
+        f"run `curate validate {store.records}` and repair it first"
+    )
+
+
+def load_tables(
+    store: Store, schema: Schema, *, across_tables: bool = True
+) -> dict[str, pl.DataFrame]:
+    """The stored tables, typed; the store must be valid (with `across_tables=False`,
+    valid row by row and in its keys: the caller checks the rest)."""
+    run = validate_paths(
+        [store.records],
+        schema=schema,
+        max_issues=20,
+        keep_tables=True,
+        across_tables=across_tables,
+    )
     if not run.report.valid:
-        raise InvalidDataError(
-            f"the store in {store.records} is invalid ({run.report.error_count} errors); "
-            f"run `curate validate {store.records}` and repair it first"
-        )
+        raise invalid_store(store, run.report)
     tables = run.tables or {}
     return {
         name: tables[name].drop(ROW, FILE) if name in tables else empty_table(name, schema)
@@ -77,40 +92,57 @@ def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
     return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW, FILE)
 
 
-def _key(primary: Sequence[str]) -> pl.Expr:
-    return pl.concat_str([pl.col(k).cast(pl.String) for k in primary], separator=",")
-
-
 def _merge(
-    stored: pl.DataFrame, incoming: pl.DataFrame, primary: Sequence[str], changes: TableChanges
+    stored: pl.DataFrame, incoming: pl.DataFrame, table: str, schema: Schema, changes: TableChanges
 ) -> pl.DataFrame:
     """Upsert `incoming` into `stored` by primary key, counting what changed."""
+    primary = list(schema.table(table).primary_key)
     names = stored.columns
     content = [c for c in names if c not in primary and c != "revision"]
-    incoming = incoming.unique(subset=list(primary), keep="last", maintain_order=True)
-    marked = stored.with_columns(pl.lit(True).alias("__exists"))
-    matched = incoming.join(marked, on=list(primary), how="left", suffix="__stored", coalesce=True)
+    incoming = incoming.unique(subset=primary, keep="last", maintain_order=True)
+    # Only the stored records the batch touches take part in the comparison.
+    existing = stored.join(incoming.select(primary), on=primary, how="semi")
+    marked = existing.with_columns(pl.lit(True).alias("__exists"))
+    matched = incoming.join(marked, on=primary, how="left", suffix="__stored", coalesce=True)
     same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in content])
     matched = matched.with_columns(pl.col("__exists").fill_null(False), same.alias("__same"))
     new = matched.filter(~pl.col("__exists"))
     revised = matched.filter(pl.col("__exists") & ~pl.col("__same"))
-    changes.added += new.select(_key(primary)).to_series().to_list()
-    changes.revised += revised.select(_key(primary)).to_series().to_list()
+    changes.added += new.select(key_text(primary)).to_series().to_list()
+    changes.revised += revised.select(key_text(primary)).to_series().to_list()
     changes.unchanged += matched.filter(pl.col("__exists") & pl.col("__same")).height
     if "revision" in names:
         revised = revised.with_columns((pl.col("revision__stored") + 1).alias("revision"))
-    replacements = pl.concat([new.select(names), revised.select(names)])
-    kept = stored.join(revised.select(*primary), on=list(primary), how="anti")
-    return pl.concat([kept, replacements]).sort(list(primary))
-
-
-def _stage_table(
-    transaction: Transaction, store: Store, frame: pl.DataFrame, name: str, schema: Schema
-) -> None:
-    """Stage a table's new records file, written a slice at a time."""
-    transaction.stage_with(
-        store.table_path(name), lambda handle: write_store_rows(frame, name, schema, handle.write)
+    replacements = pl.concat([new.select(names), revised.select(names)]).sort(primary)
+    kept = (
+        stored.join(revised.select(primary), on=primary, how="anti") if revised.height else stored
     )
+    # New keys usually sort after the stored ones: then nothing needs sorting.
+    return in_key_order(pl.concat([kept, replacements]), table, schema)
+
+
+def _write_tables(store: Store, tables: Mapping[str, pl.DataFrame], schema: Schema) -> None:
+    """Replace the records files of `tables` all at once (`curate.journal`). Each file is
+    written by its own thread, so one table is serialised while another goes to disk."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    transaction = Transaction(store.root)
+
+    def stage(name: str) -> None:
+        frame = tables[name]
+        transaction.stage_with(
+            store.table_path(name),
+            lambda handle: write_store_rows(frame, name, schema, handle.write),
+        )
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(len(tables), 1)) as pool:
+            for future in [pool.submit(stage, name) for name in tables]:
+                future.result()
+    except BaseException:
+        transaction.abandon()
+        raise
+    transaction.commit()
 
 
 def ingest(
@@ -126,7 +158,7 @@ def ingest(
     schema = schema or load_schema()
     store = open_store(dataset)
     with dataset_lock(store.root):
-        stored = load_tables(store, schema)
+        stored = load_tables(store, schema, across_tables=False)
         run = validate_paths(
             inputs, schema=schema, max_issues=max_issues, keep_tables=True, across_tables=False
         )
@@ -137,9 +169,8 @@ def ingest(
             return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
         for name in run.tables or {}:
-            primary = schema.table(name).primary_key
-            merged[name] = _merge(stored[name], _accepted(run, name), primary, changes[name])
-        whole = validate(merged, schema=schema, max_issues=max_issues)
+            merged[name] = _merge(stored[name], _accepted(run, name), name, schema, changes[name])
+        whole = check_across_tables(merged, schema, max_issues)
         if not whole.valid:
             # Refused whole: rows that only fail across tables cannot be told apart from
             # the stored rows they conflict with, so none of the batch is taken.
@@ -149,10 +180,7 @@ def ingest(
             placed = write_quarantine(run, quarantine)
         touched = [n for n, c in changes.items() if c.added or c.revised]
         if touched and not dry_run:
-            transaction = Transaction(store.root)
-            for name in touched:
-                _stage_table(transaction, store, merged[name], name, schema)
-            transaction.commit()
+            _write_tables(store, {name: merged[name] for name in touched}, schema)
         written = bool(touched) and not dry_run
         return IngestResult(changes, run.report, accepted=True, written=written, quarantine=placed)
 
@@ -193,7 +221,5 @@ def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None 
         report = validate(tables, schema=schema, max_issues=20)
         if not report.valid:
             raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
-        transaction = Transaction(store.root)
-        _stage_table(transaction, store, updated, "events", schema)
-        transaction.commit()
+        _write_tables(store, {"events": updated}, schema)
         return int(found["revision"][0]) + 1

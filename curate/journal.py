@@ -59,10 +59,14 @@ class Transaction:
         """Like `stage`, with `write` filling the temp file (for large contents)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{_TEMP}{secrets.token_hex(6)}-{target.name}")
-        with temp.open("wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with temp.open("wb") as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
         self._staged[target] = temp
 
     def commit(self) -> None:

@@ -178,43 +178,61 @@ def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
     """Chunks of whole lines through pyarrow's strict JSON reader; a chunk it cannot
     take exactly (a malformed line, NaN, a blank or over-long line) is read line by line."""
     position = 0
-    for offset, first_line, chunk in _line_chunks(path, limits):
-        position = offset + len(chunk)
-        batch = _jsonl_fast(chunk, first_line, table, limits)
+    for chunk in _line_chunks(path, limits):
+        position = chunk.offset + len(chunk.data)
+        batch = _jsonl_fast(chunk, table, limits)
         if batch is None:
-            yield from _jsonl_exact(_numbered_lines(chunk, first_line, limits), table, limits)
+            yield from _jsonl_exact(
+                _numbered_lines(bytes(chunk.data), chunk.first, limits), table, limits
+            )
         else:
             yield batch
     if position < path.stat().st_size:  # a line longer than a chunk: the rest, exactly
         yield from _jsonl_exact(jsonl_lines(path, limits, start=position), table, limits)
 
 
-def _line_chunks(path: Path, limits: Limits) -> Iterator[tuple[int, int, bytes]]:
-    """(byte offset, number of the first line, whole lines) of about `chunk_bytes`; stops
-    early at a line longer than a chunk, which `jsonl_lines` then reads without holding."""
+@dataclass(frozen=True)
+class _Chunk:
+    """Whole lines of a JSONL file: where they start (byte offset and line number), how
+    many there are and the longest one's length (newline excluded)."""
+
+    offset: int
+    first: int
+    data: memoryview
+    lines: int
+    longest: int
+
+
+def _line_chunks(path: Path, limits: Limits) -> Iterator[_Chunk]:
+    """Whole lines of about `chunk_bytes` at a time, read straight into each chunk's own
+    buffer; stops early at a line longer than a chunk, which `jsonl_lines` then reads
+    without holding it."""
     with _open(path) as handle:
         offset = len(_BOM) if handle.read(len(_BOM)) == _BOM else 0
         handle.seek(offset)
         line = 1
         carry = b""
         while True:
-            block = handle.read(limits.chunk_bytes)
-            data = carry + block if carry else block
-            if not block:
-                if data:
-                    yield offset, line, data
+            data = bytearray(len(carry) + limits.chunk_bytes)
+            data[: len(carry)] = carry
+            size = len(carry) + handle.readinto(memoryview(data)[len(carry) :])
+            if size == len(carry):  # end of file
+                if size:
+                    view = memoryview(data)[:size]
+                    yield _Chunk(offset, line, view, *_line_stats(view, limits.max_line_bytes))
                 return
-            end = data.rfind(b"\n") + 1
+            end = data.rfind(b"\n", 0, size) + 1
             if not end:
-                if len(data) > limits.max_line_bytes:
+                if size > limits.max_line_bytes:
                     return
-                carry = data
+                carry = bytes(data[:size])
                 continue
-            chunk = data if end == len(data) else data[:end]
-            yield offset, line, chunk
+            view = memoryview(data)[:end]
+            lines, longest = _line_stats(view, limits.max_line_bytes)
+            yield _Chunk(offset, line, view, lines, longest)
             offset += end
-            line += chunk.count(b"\n")
-            carry = data[end:]
+            line += lines
+            carry = bytes(data[end:size])
 
 
 def _numbered_lines(chunk: bytes, first: int, limits: Limits) -> Iterator[tuple[int, bytes | None]]:
@@ -236,21 +254,18 @@ def _arrow_json_schema(table: Table) -> Any:
     )
 
 
-def _jsonl_fast(chunk: bytes, first: int, table: Table, limits: Limits) -> Batch | None:
+def _jsonl_fast(chunk: _Chunk, table: Table, limits: Limits) -> Batch | None:
     """The chunk as one batch, or None where pyarrow's reader would not be exact: it
     refuses repeated keys, lone surrogates and values of the wrong JSON type, but takes
-    NaN, skips blank lines, and knows no line-length limit."""
+    NaN and Infinity, skips blank lines, and knows no line-length limit."""
     import pyarrow as pa
     import pyarrow.json as pajson
 
-    if b"NaN" in chunk or b"Infinity" in chunk:
-        return None
-    lines, longest = _line_stats(chunk)
-    if longest > limits.max_line_bytes:
+    if chunk.longest > limits.max_line_bytes:
         return None
     try:
         parsed = pajson.read_json(
-            pa.py_buffer(chunk),
+            pa.py_buffer(chunk.data),
             read_options=pajson.ReadOptions(use_threads=True, block_size=4 << 20),
             parse_options=pajson.ParseOptions(
                 explicit_schema=_arrow_json_schema(table), unexpected_field_behavior="infer"
@@ -258,24 +273,57 @@ def _jsonl_fast(chunk: bytes, first: int, table: Table, limits: Limits) -> Batch
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    if parsed.num_rows != lines:
+    if parsed.num_rows != chunk.lines or not _finite(parsed):
         return None
     frame = pl.from_arrow(parsed, rechunk=False)
     assert isinstance(frame, pl.DataFrame)
-    return Batch(frame, pl.Series("row", range(first, first + lines), dtype=pl.Int64))
+    first = chunk.first
+    return Batch(frame, pl.Series("row", range(first, first + chunk.lines), dtype=pl.Int64))
 
 
-def _line_stats(chunk: bytes) -> tuple[int, int]:
-    """How many lines the chunk holds and the longest one's length (newline excluded)."""
+def _finite(parsed: Any) -> bool:
+    """Whether no number parsed is NaN or infinite (JSON has neither; the exact reader
+    reports the line). Unknown fields holding numbers inside lists or objects are left to
+    the exact reader too."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for column in parsed.columns:
+        kind = column.type
+        if pa.types.is_floating(kind):
+            if column.null_count < len(column) and pc.any(pc.invert(pc.is_finite(column))).as_py():
+                return False
+        elif pa.types.is_nested(kind):
+            return False
+    return True
+
+
+def _line_stats(chunk: memoryview, limit: int) -> tuple[int, int]:
+    """How many lines the chunk holds, and the longest one's length (newline excluded)
+    when a line may be longer than `limit` (else 0: the lengths are not measured)."""
     import numpy as np
 
-    ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
-    if not chunk.endswith(b"\n"):
+    newlines = np.frombuffer(chunk, dtype=np.uint8) == ord("\n")
+    unterminated = len(chunk) > 0 and chunk[-1] != ord("\n")
+    lines = int(np.count_nonzero(newlines)) + unterminated
+    if not _may_exceed(chunk, limit):
+        return lines, 0
+    ends = np.flatnonzero(newlines)
+    if unterminated:
         ends = np.append(ends, len(chunk))
-    if ends.size == 0:
-        return 0, 0
-    lengths = np.diff(ends, prepend=-1) - 1
-    return int(ends.size), int(lengths.max())
+    return lines, int((np.diff(ends, prepend=-1) - 1).max()) if ends.size else 0
+
+
+def _may_exceed(chunk: memoryview, limit: int) -> bool:
+    """Whether a line of the chunk may be longer than `limit` bytes: a run of more than
+    `limit` bytes without a newline covers a whole aligned block of half that size."""
+    block = max(limit // 2, 1)
+    data = chunk.obj
+    assert isinstance(data, bytes | bytearray)
+    size = len(chunk)
+    return any(
+        data.find(b"\n", start, min(start + block, size)) < 0 for start in range(0, size, block)
+    )
 
 
 def _jsonl_exact(

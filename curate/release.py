@@ -25,19 +25,29 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.diff import TableDiff, diff_tables, render_changes
+from curate.diff import TableDiff, diff_table, render_changes
 from curate.errors import InputError
 from curate.export.arrow import arrow_schema
 from curate.export.codebook import codebook
 from curate.export.frictionless import table_schema
-from curate.ingest import load_tables
+from curate.files import validate_paths
+from curate.ingest import invalid_store
 from curate.io import sha256_file
 from curate.journal import Transaction, dataset_lock
 from curate.schema import Schema, load_schema
-from curate.store import Store, open_store, write_store_rows
+from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
 from curate.types import polars_schema
+from curate.validation import FILE, ROW
 
-__all__ = ["Bump", "ReleaseResult", "content_hash", "latest_release", "read_tables", "release"]
+__all__ = [
+    "Bump",
+    "ReleaseResult",
+    "content_hash",
+    "latest_release",
+    "read_table",
+    "read_tables",
+    "release",
+]
 
 Bump = Literal["auto", "major", "minor", "patch"]
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -68,22 +78,28 @@ def latest_release(store: Store) -> str | None:
     return max(versions, key=_parse) if versions else None
 
 
+def read_table(directory: Path, name: str, schema: Schema) -> pl.DataFrame:
+    """One table of a release, typed exactly as the schema says."""
+    frame = pl.from_arrow(pq.read_table(directory / f"{name}.parquet"))
+    assert isinstance(frame, pl.DataFrame)
+    return frame.cast(dict(polars_schema(schema.table(name))))  # type: ignore[arg-type]
+
+
 def read_tables(directory: Path, schema: Schema) -> dict[str, pl.DataFrame]:
     """The three tables of a release, typed exactly as the schema says."""
-    tables = {}
-    for name in schema.table_names:
-        frame = pl.from_arrow(pq.read_table(directory / f"{name}.parquet"))
-        assert isinstance(frame, pl.DataFrame)
-        tables[name] = frame.cast(dict(polars_schema(schema.table(name))))  # type: ignore[arg-type]
-    return tables
+    return {name: read_table(directory, name, schema) for name in schema.table_names}
+
+
+def _hash_table(digest: Any, name: str, frame: pl.DataFrame, schema: Schema) -> None:
+    digest.update(f"{name}\n".encode())
+    write_store_rows(frame, name, schema, digest.update)
 
 
 def content_hash(tables: dict[str, pl.DataFrame], schema: Schema) -> str:
     """sha256 of the records as canonical JSON lines: independent of the Parquet writer."""
     digest = hashlib.sha256()
     for name in schema.table_names:
-        digest.update(f"{name}\n".encode())
-        write_store_rows(tables[name], name, schema, digest.update)
+        _hash_table(digest, name, tables[name], schema)
     return f"sha256:{digest.hexdigest()}"
 
 
@@ -128,9 +144,8 @@ def _created() -> str:
 
 
 def _write_parquet(frame: pl.DataFrame, name: str, schema: Schema, path: Path) -> None:
-    table = schema.table(name)
-    ordered = frame.select(table.field_names).sort(list(table.primary_key))
-    arrow = ordered.to_arrow().cast(arrow_schema(schema, table))
+    ordered = in_key_order(frame, name, schema)
+    arrow = ordered.to_arrow().cast(arrow_schema(schema, schema.table(name)))
     pq.write_table(arrow, path, compression="zstd", write_statistics=True, store_schema=True)
 
 
@@ -189,57 +204,96 @@ def release(
         raise InputError("give either --version X.Y.Z or --bump auto|major|minor|patch")
     store = open_store(dataset)
     with dataset_lock(store.root):
-        tables = load_tables(store, schema)
         previous = latest_release(store)
-        old_tables = read_tables(store.releases / previous, schema) if previous else {}
-        changes = diff_tables(old_tables, tables, schema)
-        if previous is not None and all(d.empty for d in changes.values()):
-            raise InputError(f"nothing changed since release {previous}; no release made")
-        previous_schema = None
-        if previous is not None:
-            package = json.loads(
-                (store.releases / previous / "datapackage.json").read_text("utf-8")
-            )
-            previous_schema = package.get("curate:schema", {}).get("version")
-        chosen = version or _next_version(
-            previous, bump or "auto", changes, _schema_change(previous_schema, schema)
-        )
-        _parse(chosen)
-        target = store.releases / chosen
-        if target.exists():
-            raise InputError(f"release {chosen} exists already; releases are never overwritten")
-        if previous is not None and _parse(chosen) <= _parse(previous):
-            raise InputError(f"release {chosen} is not newer than {previous}")
+        if version is not None:
+            _check_new(store, version, previous)
+        missing = [n for n in schema.table_names if not store.table_path(n).is_file()]
+        if missing:
+            raise InputError(f"{store.records}: no {', '.join(missing)} records file")
         store.releases.mkdir(exist_ok=True)
-        building = store.releases / f".curate-tmp-release-{chosen}-{secrets.token_hex(4)}"
+        building = store.releases / f".curate-tmp-release-{secrets.token_hex(4)}"
         building.mkdir()
         try:
-            _build(store, schema, tables, changes, chosen, previous, building)
-            os.rename(building, target)
+            changes, digest = _write_tables(store, schema, previous, building)
+            if previous is not None and all(d.empty for d in changes.values()):
+                raise InputError(f"nothing changed since release {previous}; no release made")
+            chosen = version or _next_version(
+                previous,
+                bump or "auto",
+                changes,
+                _schema_change(_schema_of(store, previous), schema),
+            )
+            _check_new(store, chosen, previous)
+            _write_package(store, schema, changes, chosen, previous, building, digest)
+            os.rename(building, store.releases / chosen)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
         _append_changelog(store, chosen, previous, changes)
-        return ReleaseResult(chosen, target, previous, changes)
+        return ReleaseResult(chosen, store.releases / chosen, previous, changes)
 
 
-def _build(
+def _check_new(store: Store, version: str, previous: str | None) -> None:
+    """Refuse a version that is malformed, exists already, or is not newer than `previous`."""
+    _parse(version)
+    if (store.releases / version).exists():
+        raise InputError(f"release {version} exists already; releases are never overwritten")
+    if previous is not None and _parse(version) <= _parse(previous):
+        raise InputError(f"release {version} is not newer than {previous}")
+
+
+def _schema_of(store: Store, release: str | None) -> str | None:
+    """The schema version a release was made with."""
+    if release is None:
+        return None
+    package = json.loads((store.releases / release / "datapackage.json").read_text("utf-8"))
+    version = package.get("curate:schema", {}).get("version")
+    return str(version) if version is not None else None
+
+
+def _write_tables(
+    store: Store, schema: Schema, previous: str | None, directory: Path
+) -> tuple[dict[str, TableDiff], str]:
+    """Validate the store and write its tables as Parquet, one table at a time (so that
+    memory holds one whole table, not three); return the changes since `previous` and
+    the content hash. An invalid store raises InvalidDataError."""
+    digest = hashlib.sha256()
+    changes: dict[str, TableDiff] = {}
+
+    def publish(name: str, frame: pl.DataFrame) -> None:
+        records = frame.drop(ROW, FILE)
+        old = (
+            read_table(store.releases / previous, name, schema)
+            if previous
+            else empty_table(name, schema)
+        )
+        changes[name] = diff_table(name, old, records, schema)
+        del old
+        _write_parquet(records, name, schema, directory / f"{name}.parquet")
+        _hash_table(digest, name, records, schema)
+
+    run = validate_paths([store.records], schema=schema, max_issues=20, each_table=publish)
+    if not run.report.valid:
+        raise invalid_store(store, run.report)
+    return changes, f"sha256:{digest.hexdigest()}"
+
+
+def _write_package(
     store: Store,
     schema: Schema,
-    tables: dict[str, pl.DataFrame],
     changes: dict[str, TableDiff],
     version: str,
     previous: str | None,
     directory: Path,
+    digest: str,
 ) -> None:
-    for name in schema.table_names:
-        _write_parquet(tables[name], name, schema, directory / f"{name}.parquet")
+    """Everything of a release beside its tables: codebook, changes, descriptor, sums."""
     (directory / "CODEBOOK.md").write_text(codebook(schema), encoding="utf-8")
     since = f"since {previous}" if previous else "first release"
     (directory / "CHANGES.md").write_text(
         render_changes(changes, f"Changes in {version} ({since})"), encoding="utf-8"
     )
-    descriptor = _descriptor(store, schema, version, directory, content_hash(tables, schema))
+    descriptor = _descriptor(store, schema, version, directory, digest)
     (directory / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -25,6 +25,7 @@ from curate.types import polars_schema
 __all__ = [
     "Store",
     "empty_table",
+    "in_key_order",
     "new_dataset",
     "open_store",
     "store_rows",
@@ -102,13 +103,23 @@ def write_store_rows(
     update): sorted by primary key,
     keys in schema order, nulls kept, dates as YYYY-MM-DD and datetimes as
     YYYY-MM-DDTHH:MM:SS.ffffffZ (one canonical text: the same records, the same bytes)."""
-    definition = schema.table(table)
-    ordered = frame.select(definition.field_names).sort(list(definition.primary_key))
+    ordered = in_key_order(frame, table, schema)
     text = ordered.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
     for start in range(0, text.height, _SLICE):
         buffer = io.BytesIO()
         text.slice(start, _SLICE).write_ndjson(buffer)
         write(buffer.getvalue())
+
+
+def in_key_order(frame: pl.DataFrame, table: str, schema: Schema) -> pl.DataFrame:
+    """The table's fields in schema order and its rows sorted by primary key (a table
+    read from a store is in that order already, and is then not copied)."""
+    definition = schema.table(table)
+    ordered = frame.select(definition.field_names)
+    keys = list(definition.primary_key)
+    if len(keys) == 1 and ordered.get_column(keys[0]).is_sorted():
+        return ordered
+    return ordered.sort(keys)
 
 
 def store_rows(frame: pl.DataFrame, table: str, schema: Schema) -> bytes:

@@ -14,6 +14,7 @@ instead; property tests keep the two engines in agreement.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
@@ -35,8 +36,10 @@ __all__ = [
     "Engine",
     "Keys",
     "TableValidator",
+    "check_across_tables",
     "check_dataset_rules",
     "check_references",
+    "dataset_rule_columns",
     "finish_tables",
     "rule_values",
     "to_polars",
@@ -127,6 +130,7 @@ class TableValidator:
         if self.paths == [None] and not self.primary:
             self.paths = []
         self.paths.append(path)
+        self.report.count_rows(self.table.name, 0, path)  # an empty file is still reported
 
     @property
     def file_index(self) -> int:
@@ -176,7 +180,7 @@ class TableValidator:
         self.report.count_rows(self.table.name, frame.height, self.paths[self.file_index])
         file = pl.lit(self.file_index, dtype=pl.UInt32).alias(FILE)
         self._keep_keys(typed, rows, file)
-        return typed.select(self.table.field_names).with_columns(rows.alias(ROW), file)
+        return typed.select(self.table.field_names).with_columns(rows.alias(ROW), file).rechunk()
 
     def count_unparsed(self, count: int) -> None:
         """Records that could not be parsed still count as rows in (their parse-error
@@ -425,6 +429,25 @@ def check_references(
     return offending
 
 
+def dataset_rule_columns(schema: Schema) -> dict[str, list[str]]:
+    """Per table, the fields a dataset rule may read: the primary key and every field
+    named in a rule's query (all fields if a query says `*`). Only these need to be kept
+    of whole tables for `check_dataset_rules`."""
+    words: set[str] = set()
+    everything = False
+    for rule in schema.dataset_rules:
+        words |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rule.query))
+        everything = everything or "*" in rule.query
+    return {
+        table.name: [
+            name
+            for name in table.field_names
+            if everything or name in words or name in table.primary_key
+        ]
+        for table in schema.tables.values()
+    }
+
+
 def check_dataset_rules(
     frames: Mapping[str, pl.DataFrame],
     schema: Schema,
@@ -432,7 +455,8 @@ def check_dataset_rules(
     paths: Mapping[str, list[str | None]] | None = None,
 ) -> Offending:
     """The SQL dataset rules over whole typed tables carrying __row and __file (all three
-    tables must be present). Returns the rows that break an error rule."""
+    tables must be present, with at least their `dataset_rule_columns`). Returns the rows
+    that break an error rule."""
     offending: Offending = {name: [] for name in frames}
     if not set(schema.table_names) <= set(frames):
         return offending
@@ -492,6 +516,28 @@ def finish_tables(
         for piece in offending[name]:
             validator.reject_found(piece)
         report.rejected[name] = validator.rejected_codes().height
+
+
+def check_across_tables(
+    tables: Mapping[str, pl.DataFrame], schema: Schema, max_issues: int | None = None
+) -> Report:
+    """Foreign keys and dataset rules over whole typed tables whose rows are already
+    valid one by one and whose keys are unique (a merged store). Rows are numbered from
+    1 in each table's order."""
+    report = Report(max_issues=max_issues)
+    numbered = {
+        name: frame.with_columns(
+            pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW),
+            pl.lit(0, dtype=pl.UInt32).alias(FILE),
+        )
+        for name, frame in tables.items()
+    }
+    for name, frame in tables.items():
+        report.count_rows(name, frame.height)
+    keys = {name: Keys.of(frame, schema.table(name)) for name, frame in numbered.items()}
+    check_references(keys, schema, report)
+    check_dataset_rules(numbered, schema, report)
+    return report
 
 
 def _batches(data: Frame, table: Table) -> Iterator[tuple[pl.DataFrame, list[Issue]]]:

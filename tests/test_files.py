@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import curate
 from curate import strategies as cs
 from curate.errors import InputError
 from curate.files import validate_paths
@@ -242,14 +244,16 @@ def test_hostile_json_lines_are_parse_errors_wherever_they_fall(tmp_path: Path) 
     good = '{"source_id": "s%d", "publisher": "P"}'
     hostile = [
         '{"source_id": "n1", "publisher": "P", "title": NaN}',
+        '{"source_id": "i1", "publisher": "P", "extra": [1, -Infinity]}',
         '{"source_id": "d1", "publisher": "P", "publisher": "Q"}',
         '{"source_id": "u1", "publisher": "\\ud800"}',
         '{"source_id": "b1", "publisher": ',
         "[1, 2]",
+        '{"source_id": "e1", "publisher": "P", "extra": 1e400}',
         '{"source_id": "x' + "x" * 300 + '", "publisher": "P"}',
     ]
     lines = [good % i for i in range(20)]
-    for position, line in zip((3, 7, 8, 12, 15, 18), hostile, strict=True):
+    for position, line in zip((3, 5, 7, 8, 12, 15, 16, 18), hostile, strict=True):
         lines[position] = line
     lines.insert(10, "")  # a blank line shifts the numbers after it
     path = tmp_path / "sources.jsonl"
@@ -258,11 +262,11 @@ def test_hostile_json_lines_are_parse_errors_wherever_they_fall(tmp_path: Path) 
         report = validate_paths([path], limits=limits).report
         parse_errors = sorted(i.row or 0 for i in report.issues if i.code == "parse-error")
         too_long = limits.max_line_bytes < 300  # line 20: a parse error, or a bad id
-        assert parse_errors == [4, 8, 9, 14, 17] + ([20] if too_long else []), limits
+        assert parse_errors == [4, 6, 8, 9, 14, 17, 18] + ([20] if too_long else []), limits
         patterns = [i.row for i in report.issues if i.code == "pattern"]
         assert patterns == ([] if too_long else [20])
         assert report.rows["sources"] == 20
-        assert report.rejected["sources"] == 6
+        assert report.rejected["sources"] == 8
 
 
 def test_a_csv_with_only_a_header_still_has_its_columns_checked(tmp_path: Path) -> None:
@@ -274,3 +278,71 @@ def test_a_csv_with_only_a_header_still_has_its_columns_checked(tmp_path: Path) 
         ("unknown-field", "author"),
     ]
     assert report.rows["sources"] == 0
+
+
+def test_nan_and_infinity_in_number_fields_are_parse_errors_on_the_fast_path(
+    tmp_path: Path,
+) -> None:
+    """pyarrow's reader takes NaN and Infinity; such a chunk goes to the exact reader."""
+    lines = [
+        '{"event_id": "e1", "latitude": 1.5}',
+        '{"event_id": "e2", "latitude": NaN}',
+        '{"event_id": "e3", "confidence": -Infinity}',
+        '{"event_id": "e4", "longitude": 2.5}',
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for limits in (Limits(), Limits(chunk_bytes=40)):
+        report = validate_paths([path], limits=limits).report
+        assert sorted(i.row or 0 for i in report.issues if i.code == "parse-error") == [2, 3]
+
+
+@settings(max_examples=200)
+@given(
+    lengths=st.lists(st.integers(0, 40), max_size=30),
+    terminated=st.booleans(),
+    limit=st.integers(1, 50),
+)
+def test_line_stats_count_lines_and_find_every_line_over_the_limit(
+    lengths: list[int], terminated: bool, limit: int
+) -> None:
+    from curate.readers import _line_stats
+
+    text = b"\n".join(b"x" * n for n in lengths) + (b"\n" if terminated and lengths else b"")
+    lines, longest = _line_stats(memoryview(bytearray(text)), limit)
+    pieces = text.split(b"\n")
+    if not pieces[-1]:  # after the last newline (or in an empty chunk): no line
+        pieces = pieces[:-1]
+    real = [len(p) for p in pieces]
+    assert lines == len(real)
+    if max(real, default=0) > limit:
+        assert longest == max(real)
+    else:
+        assert longest <= limit
+
+
+def _json_safe(case: cs.InvalidDataset) -> bool:
+    """Whether JSON can carry the case (it has no NaN or infinity)."""
+    return all(
+        not (isinstance(v, float) and not math.isfinite(v))
+        for rows in case.tables.values()
+        for row in rows
+        for v in row.values()
+    )
+
+
+@settings(max_examples=25)
+@given(
+    case=cs.invalid_datasets().filter(_json_safe),
+    layout=st.sampled_from(["directory", "files"]),
+)
+def test_files_give_the_verdict_of_whole_tables_in_memory(
+    tmp_path_factory: pytest.TempPathFactory, case: cs.InvalidDataset, layout: str
+) -> None:
+    """A dataset read from files keeps only the columns the dataset rules read; the
+    verdict must be the one on whole in-memory tables, for a directory or three files."""
+    directory = tmp_path_factory.mktemp("dataset")
+    paths = [write_jsonl(directory / f"{name}.jsonl", rows) for name, rows in case.tables.items()]
+    from_files = validate_paths([directory] if layout == "directory" else paths).report
+    in_memory = curate.validate(case.tables)
+    assert _verdict(from_files) == _verdict(in_memory)

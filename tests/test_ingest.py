@@ -170,6 +170,31 @@ def test_an_interrupted_commit_is_finished_and_strays_are_removed(
     assert not list(root.rglob(".curate-tmp-*"))
 
 
+def test_a_disk_full_while_writing_leaves_the_store_and_no_temp_file(
+    seeded: tuple[Path, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables are written in threads; one failing abandons them all."""
+    root, dataset = seeded
+    before = _snapshot(root)
+    events = [dict(e, notes="Revised after a second reading.") for e in dataset["events"]]
+    claims = [dict(c, quote="A revised quote.") for c in dataset["claims"]]
+    batch = write_dataset(tmp_path / "revisions", {"events": events, "claims": claims})
+    from curate import ingest as ingest_module
+    from curate.store import write_store_rows as real
+
+    def disk_full(frame: Any, name: str, schema: Any, write: Any) -> None:
+        if name == "claims":
+            write(b"{partial")
+            raise OSError(28, "No space left on device")
+        real(frame, name, schema, write)
+
+    monkeypatch.setattr(ingest_module, "write_store_rows", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        ingest(root, batch)
+    assert _snapshot(root) == before
+    assert not list(root.rglob(".curate-tmp-*"))
+
+
 def test_a_second_writer_fails_cleanly_on_the_lock(
     seeded: tuple[Path, Any], tmp_path: Path
 ) -> None:
