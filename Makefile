@@ -14,13 +14,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## demo: the main job on the shipped example data (a generated sample until the example dataset lands)
+## demo: the main job on the shipped dataset: validate it, rebuild its releases from their
+## inputs and check they are byte-identical, verify them, and show the event and its claims
+DATASET := datasets/raqqa-airstrikes-2015
 demo: $(STAMP)
-	@mkdir -p build
-	$(BIN)/curate schema export --format codebook --output build/CODEBOOK.md
-	$(BIN)/curate schema export --format jsonschema --structured-output --output build/extraction.schema.json
-	$(BIN)/curate schema sample --seed 2015 --output build/sample
-	$(BIN)/curate validate build/sample
+	$(BIN)/curate validate $(DATASET)
+	$(BIN)/curate replay $(DATASET)
+	@for release in $(DATASET)/releases/*/; do $(BIN)/curate verify $$release || exit 1; done
+	$(BIN)/curate show $(DATASET)/releases/1.1.0
 
 ## test: lint, type-check, then every test with the Hypothesis ci profile
 test: lint typecheck unit

@@ -37,6 +37,17 @@ app.add_typer(schema_app, name="schema")
 _state = {"debug": False}
 
 
+def _return_freed_memory() -> None:
+    """For commands that hold whole tables, one after another: ask polars' allocator
+    (jemalloc, which by default never returns "muzzy" pages) to give freed memory back at
+    once, so that peak memory follows what is live. It costs streaming validation about
+    15% of its speed and gains it nothing, so only these commands do it. Must run before
+    polars is imported; a value the user set is kept (polars appends it to its own)."""
+    import os
+
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
+
 class ExportFormat(enum.StrEnum):
     pandera = "pandera"
     arrow = "arrow"
@@ -287,6 +298,7 @@ def ingest_command(
 
     Identical records change nothing; changed content replaces the record (an event's
     revision + 1). The store is written atomically, or not at all."""
+    _return_freed_memory()
     from curate.console import print_ingest
     from curate.errors import EXIT_INVALID
     from curate.ingest import ingest
@@ -304,6 +316,7 @@ def retract_command(
     reason: Annotated[str, typer.Option("--reason", help="Why: kept in the event's notes.")],
 ) -> None:
     """Mark an event retracted (revision + 1); records are never deleted."""
+    _return_freed_memory()
     from curate.ingest import retract
 
     revision = retract(dataset, event_id, reason)
@@ -332,6 +345,7 @@ def release_command(
 ) -> None:
     """Publish releases/<version>/: Parquet, datapackage.json, CODEBOOK.md, CHANGES.md,
     SHA256SUMS. Honours SOURCE_DATE_EPOCH; never overwrites a version."""
+    _return_freed_memory()
     from curate.release import release
 
     result = release(dataset, version=version, bump=None if bump is None else bump.value)
@@ -348,6 +362,7 @@ def diff_command(
     ] = OutputFormat.text,
 ) -> None:
     """Record-level differences: added, retracted and revised records, field by field."""
+    _return_freed_memory()
     from curate.diff import diff_tables, render_changes
     from curate.schema import load_schema
 
@@ -386,6 +401,7 @@ def verify_command(
     release_dir: Annotated[Path, typer.Argument(help="A release directory.")],
 ) -> None:
     """Check every file's sha256 against datapackage.json and SHA256SUMS, and re-validate."""
+    _return_freed_memory()
     from curate.errors import EXIT_INVALID
     from curate.verify import verify_release
 
@@ -396,6 +412,52 @@ def verify_command(
     for problem in result.problems:
         typer.echo(f"{release_dir}: {problem}", err=True)
     raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("replay")
+def replay_command(
+    dataset: Annotated[Path, typer.Argument(help="The dataset directory.")],
+    into: Annotated[
+        Path | None,
+        typer.Option(help="Rebuild here and keep the result (default: a temp directory)."),
+    ] = None,
+) -> None:
+    """Rebuild every release from inputs/<version>/ and check it is byte-identical."""
+    _return_freed_memory()
+    from curate.errors import EXIT_INVALID
+    from curate.replay import replay
+
+    result = replay(dataset, into=into)
+    for difference in result.differences:
+        typer.echo(f"{dataset}: {difference}", err=True)
+    if not result.identical:
+        raise typer.Exit(EXIT_INVALID)
+    typer.echo(
+        f"{dataset}: releases {', '.join(result.versions)} rebuilt from inputs/, byte-identical"
+    )
+
+
+@app.command("show")
+def show_command(
+    path: Annotated[Path, typer.Argument(help="A release directory, or a dataset (its store).")],
+    event: Annotated[str | None, typer.Option(help="Show only this event_id.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many events.")] = 10,
+) -> None:
+    """Events as a person reads them, each with the claims it rests on."""
+    _return_freed_memory()
+    from curate.console import rich_console
+    from curate.errors import InputError
+    from curate.schema import load_schema
+    from curate.show import print_events
+
+    out = rich_console()
+    if not print_events(_tables_at(path, load_schema()), out, event_id=event, limit=limit):
+        raise InputError(f"{path}: no event {event!r}" if event else f"{path}: no events")
+    files = sorted(path.glob("*.parquet"))
+    if files:
+        out.print("Parquet files of this release:")
+        for file in files:
+            out.print(f"  {file}")
 
 
 @contextlib.contextmanager
@@ -421,20 +483,10 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else ""
 
 
-# polars allocates with jemalloc and, by default, keeps freed pages mapped (muzzy pages
-# are never returned). curate works through large tables one after another, so peak
-# memory would grow with everything ever freed; returning pages at once keeps it near
-# what is live, for about 5% more time. A value the user set is kept (polars appends it).
-_ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
-
-
 def main() -> None:
     """Entry point of the console script."""
-    import os
-
     from curate.errors import CurateError
 
-    os.environ.setdefault(*_ALLOCATOR)
     try:
         app()  # standalone: usage errors exit 2 with Typer's message, --help exits 0
     except CurateError as exc:

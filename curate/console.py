@@ -13,10 +13,17 @@ if TYPE_CHECKING:
     from curate.report import Report
     from curate.schema_diff import SchemaDiff
 
-__all__ = ["print_ingest", "print_quarantine", "print_report", "print_schema_diff"]
+__all__ = [
+    "print_ingest",
+    "print_quarantine",
+    "print_report",
+    "print_schema_diff",
+    "rich_console",
+]
 
 
-def _console() -> Console:
+def rich_console() -> Console:
+    """A console for people: wide enough off a terminal, no syntax highlighting."""
     return Console(highlight=False, soft_wrap=True, width=None if _is_terminal() else 160)
 
 
@@ -28,7 +35,7 @@ def _is_terminal() -> bool:
 
 def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
     """A verdict line, totals per code, and the first problems with their rows."""
-    console = _console()
+    console = rich_console()
     rows = ", ".join(f"{n} {table}" for table, n in report.rows.items()) or "no rows"
     verdict = "[green]valid[/green]" if report.valid else "[red]invalid[/red]"
     console.print(
@@ -60,7 +67,7 @@ def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
 
 def print_schema_diff(difference: SchemaDiff) -> None:
     """The overall level, whether the version number follows it, and each change."""
-    console = _console()
+    console = rich_console()
     level = str(difference.level).upper()
     console.print(f"schema {difference.old_version} → {difference.new_version}: {level} change")
     if not difference.required_version_bump_ok:
@@ -76,7 +83,7 @@ def print_schema_diff(difference: SchemaDiff) -> None:
 
 def print_quarantine(placed: list[QuarantineCounts]) -> None:
     """Where each input's rows went; rows in = valid + rejected."""
-    console = _console()
+    console = rich_console()
     for counts in placed:
         console.print(
             f"{counts.path}: {counts.rows} rows in = {counts.valid} valid "
@@ -86,7 +93,7 @@ def print_quarantine(placed: list[QuarantineCounts]) -> None:
 
 def print_ingest(result: IngestResult, *, dry_run: bool) -> None:
     """Added, revised, unchanged and rejected rows per table, and the verdict."""
-    console = _console()
+    console = rich_console()
     if not result.accepted:
         print_report(result.report, title="ingest refused, nothing written")
         return

@@ -127,7 +127,7 @@ def render_changes(diffs: dict[str, TableDiff], title: str) -> str:
                 f"Removed ({len(diff.removed)}): " + ", ".join(f"`{k}`" for k in diff.removed)
             )
         if diff.revised:
-            lines += ["", f"Revised ({len(diff.revised)}):", ""]
+            lines += [*([""] if lines[-1] else []), f"Revised ({len(diff.revised)}):", ""]
             for key, changes in diff.revised.items():
                 lines.append(f"- `{key}`")
                 lines += [f"  - {c.field}: {_plain(c.old)!r} → {_plain(c.new)!r}" for c in changes]

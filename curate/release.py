@@ -47,6 +47,7 @@ __all__ = [
     "read_table",
     "read_tables",
     "release",
+    "release_versions",
 ]
 
 Bump = Literal["auto", "major", "minor", "patch"]
@@ -72,10 +73,16 @@ def _parse(version: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
+def release_versions(store: Store) -> list[str]:
+    """The released versions, oldest first."""
+    versions = [p.name for p in store.releases.glob("*") if p.is_dir() and _VERSION.match(p.name)]
+    return sorted(versions, key=_parse)
+
+
 def latest_release(store: Store) -> str | None:
     """The highest released version, if any."""
-    versions = [p.name for p in store.releases.glob("*") if p.is_dir() and _VERSION.match(p.name)]
-    return max(versions, key=_parse) if versions else None
+    versions = release_versions(store)
+    return versions[-1] if versions else None
 
 
 def read_table(directory: Path, name: str, schema: Schema) -> pl.DataFrame:
@@ -137,9 +144,16 @@ def _schema_change(previous_schema: str | None, schema: Schema) -> str:
     return "patch" if new != old else "none"
 
 
-def _created() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+def _created(epoch: int | None = None) -> str:
+    """The release time: `epoch` if given, else SOURCE_DATE_EPOCH, else now (UTC)."""
+    if epoch is None and os.environ.get("SOURCE_DATE_EPOCH"):
+        try:
+            epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+        except ValueError:
+            raise InputError("SOURCE_DATE_EPOCH must be a whole number of seconds") from None
+    moment = (
+        dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else dt.datetime.now(dt.UTC)
+    )
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -155,7 +169,7 @@ def _write_parquet(frame: pl.DataFrame, name: str, schema: Schema, path: Path) -
 
 
 def _descriptor(
-    store: Store, schema: Schema, version: str, directory: Path, digest: str
+    store: Store, schema: Schema, version: str, directory: Path, digest: str, created: str
 ) -> dict[str, Any]:
     meta = store.metadata
     resources = []
@@ -178,7 +192,7 @@ def _descriptor(
         "title": str(meta.get("title", store.root.name)),
         "description": str(meta.get("description", "")),
         "version": version,
-        "created": _created(),
+        "created": created,
         "licenses": meta.get("licenses", []),
         "contributors": [
             {"title": m.get("name", ""), "role": "maintainer"} for m in meta.get("maintainers", [])
@@ -197,11 +211,16 @@ def release(
     version: str | None = None,
     bump: Bump | None = None,
     schema: Schema | None = None,
+    epoch: int | None = None,
 ) -> ReleaseResult:
-    """Build `releases/<version>/` from the current store and append to CHANGELOG.md."""
+    """Build `releases/<version>/` from the current store and append to CHANGELOG.md.
+
+    The release is dated `epoch` (seconds since 1970, UTC) if given, else by
+    SOURCE_DATE_EPOCH, else now."""
     schema = schema or load_schema()
     if (version is None) == (bump is None):
         raise InputError("give either --version X.Y.Z or --bump auto|major|minor|patch")
+    created = _created(epoch)
     store = open_store(dataset)
     with dataset_lock(store.root):
         previous = latest_release(store)
@@ -224,12 +243,12 @@ def release(
                 _schema_change(_schema_of(store, previous), schema),
             )
             _check_new(store, chosen, previous)
-            _write_package(store, schema, changes, chosen, previous, building, digest)
+            _write_package(store, schema, changes, chosen, previous, building, digest, created)
             os.rename(building, store.releases / chosen)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
-        _append_changelog(store, chosen, previous, changes)
+        _append_changelog(store, chosen, previous, changes, created)
         return ReleaseResult(chosen, store.releases / chosen, previous, changes)
 
 
@@ -286,6 +305,7 @@ def _write_package(
     previous: str | None,
     directory: Path,
     digest: str,
+    created: str,
 ) -> None:
     """Everything of a release beside its tables: codebook, changes, descriptor, sums."""
     (directory / "CODEBOOK.md").write_text(codebook(schema), encoding="utf-8")
@@ -293,7 +313,7 @@ def _write_package(
     (directory / "CHANGES.md").write_text(
         render_changes(changes, f"Changes in {version} ({since})"), encoding="utf-8"
     )
-    descriptor = _descriptor(store, schema, version, directory, digest)
+    descriptor = _descriptor(store, schema, version, directory, digest, created)
     (directory / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -307,7 +327,7 @@ def _write_package(
 
 
 def _append_changelog(
-    store: Store, version: str, previous: str | None, changes: dict[str, TableDiff]
+    store: Store, version: str, previous: str | None, changes: dict[str, TableDiff], created: str
 ) -> None:
     counts = []
     for name, diff in changes.items():
@@ -316,11 +336,15 @@ def _append_changelog(
             parts.append(f"{len(diff.retracted)} retracted")
         counts.append(f"- {name}: " + ", ".join(parts))
     since = f" (since {previous})" if previous else ""
-    entry = f"\n## {version} - {_created()[:10]}{since}\n\n" + "\n".join(counts) + "\n"
+    entry = f"## {version} - {created[:10]}{since}\n\n" + "\n".join(counts) + "\n\n"
     path = store.root / "CHANGELOG.md"
     text = (
         path.read_text(encoding="utf-8") if path.exists() else f"# Changelog of {store.root.name}\n"
     )
+    # Newest first: the entry goes above the previous releases, below the introduction.
+    first = text.find("\n## ")
+    head, rest = (text, "") if first < 0 else (text[: first + 1], text[first + 1 :])
+    updated = head.rstrip("\n") + "\n\n" + entry + rest
     transaction = Transaction(store.root)
-    transaction.stage(path, (text.rstrip("\n") + "\n" + entry).encode())
+    transaction.stage(path, (updated.rstrip("\n") + "\n").encode())
     transaction.commit()

@@ -16,7 +16,14 @@ from curate.export.arrow import arrow_schema
 from curate.io import jsonl_bytes
 from curate.schema import load_schema
 
-__all__ = ["run_cli", "write_csv", "write_dataset", "write_jsonl", "write_parquet"]
+__all__ = [
+    "frictionless_report",
+    "run_cli",
+    "write_csv",
+    "write_dataset",
+    "write_jsonl",
+    "write_parquet",
+]
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -25,6 +32,22 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     return subprocess.run(
         command, capture_output=True, text=True, cwd=cwd, timeout=300, check=False
     )
+
+
+def frictionless_report(descriptor: Path) -> dict[str, Any]:
+    """`frictionless validate --json` on a data package, run as its real command."""
+    import json
+
+    frictionless = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run(
+        [str(frictionless), "validate", "--json", str(descriptor)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
