@@ -50,6 +50,7 @@ class Transaction:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._staged: dict[Path, Path] = {}
+        self._temp_directories: list[Path] = []
 
     def stage(self, target: Path, data: bytes) -> None:
         """Write `data` to a synced temp file that will replace `target` on commit."""
@@ -69,6 +70,19 @@ class Transaction:
             raise
         self._staged[target] = temp
 
+    def temp_directory(self, parent: Path, label: str) -> Path:
+        """A new temp directory in `parent`, to fill and then `stage_directory`."""
+        directory = parent / f"{_TEMP}{label}-{secrets.token_hex(6)}"
+        directory.mkdir()
+        self._temp_directories.append(directory)
+        return directory
+
+    def stage_directory(self, target: Path, filled: Path) -> None:
+        """A filled temp directory (from `temp_directory`) that becomes `target` (which
+        must not exist) on commit; its files must already be synced."""
+        _fsync_directory(filled)
+        self._staged[target] = filled
+
     def commit(self) -> None:
         """Record the journal, then rename every staged file into place."""
         if not self._staged:
@@ -87,8 +101,14 @@ class Transaction:
     def abandon(self) -> None:
         """Remove the staged temp files; the targets are untouched."""
         for temp in self._staged.values():
-            temp.unlink(missing_ok=True)
+            if temp.is_dir():
+                shutil.rmtree(temp, ignore_errors=True)
+            else:
+                temp.unlink(missing_ok=True)
+        for directory in self._temp_directories:
+            shutil.rmtree(directory, ignore_errors=True)
         self._staged.clear()
+        self._temp_directories.clear()
 
 
 def _roll_forward(root: Path, entries: list[list[str]]) -> None:

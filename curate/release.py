@@ -15,8 +15,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -230,8 +228,8 @@ def release(
         if missing:
             raise InputError(f"{store.records}: no {', '.join(missing)} records file")
         store.releases.mkdir(exist_ok=True)
-        building = store.releases / f".curate-tmp-release-{secrets.token_hex(4)}"
-        building.mkdir()
+        transaction = Transaction(store.root)
+        building = transaction.temp_directory(store.releases, "release")
         try:
             changes, digest = _write_tables(store, schema, previous, building)
             if previous is not None and all(d.empty for d in changes.values()):
@@ -244,11 +242,13 @@ def release(
             )
             _check_new(store, chosen, previous)
             _write_package(store, schema, changes, chosen, previous, building, digest, created)
-            os.rename(building, store.releases / chosen)
+            # The release directory and the changelog entry are committed together.
+            transaction.stage_directory(store.releases / chosen, building)
+            _stage_changelog(transaction, store, chosen, previous, changes, created)
         except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
+            transaction.abandon()
             raise
-        _append_changelog(store, chosen, previous, changes, created)
+        transaction.commit()
         return ReleaseResult(chosen, store.releases / chosen, previous, changes)
 
 
@@ -326,9 +326,15 @@ def _write_package(
             os.fsync(handle.fileno())
 
 
-def _append_changelog(
-    store: Store, version: str, previous: str | None, changes: dict[str, TableDiff], created: str
+def _stage_changelog(
+    transaction: Transaction,
+    store: Store,
+    version: str,
+    previous: str | None,
+    changes: dict[str, TableDiff],
+    created: str,
 ) -> None:
+    """Stage CHANGELOG.md with the release's summary above the previous ones."""
     counts = []
     for name, diff in changes.items():
         parts = [f"{len(diff.added)} added", f"{len(diff.revised)} revised"]
@@ -345,6 +351,4 @@ def _append_changelog(
     first = text.find("\n## ")
     head, rest = (text, "") if first < 0 else (text[: first + 1], text[first + 1 :])
     updated = head.rstrip("\n") + "\n\n" + entry + rest
-    transaction = Transaction(store.root)
     transaction.stage(path, (updated.rstrip("\n") + "\n").encode())
-    transaction.commit()

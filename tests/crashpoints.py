@@ -1,0 +1,98 @@
+"""Run the real `curate` command and stop it at its N-th write, fsync or rename.
+
+    python tests/crashpoints.py kill|oserror N COUNT_FILE curate-args...
+
+Every write to a file opened for writing, every `os.fsync`, `os.replace`, `os.rename`,
+`Path.write_text`/`write_bytes` and Parquet file written counts as one step. At step N
+the process kills itself with SIGKILL (`kill`: nothing is cleaned up, as in a power cut)
+or that step raises `OSError(ENOSPC)` (`oserror`: the disk is full). The number of steps
+taken is written to COUNT_FILE as they happen, so the harness knows when N went past the
+last step (the command then ran to the end).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_lock = threading.Lock()
+_steps = 0
+
+
+def _step(mode: str, target: int, count_file: str, what: str) -> None:
+    global _steps
+    with _lock:
+        _steps += 1
+        step = _steps
+        with open(count_file, "w") as handle:  # noqa: PTH123 - the real open, not counted
+            handle.write(str(step))
+    if step == target:
+        if mode == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise OSError(errno.ENOSPC, f"No space left on device (injected at {what})")
+
+
+def _counted(function: Callable[..., Any], hook: Callable[[str], None], what: str) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        hook(what)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+class _CountedWriter:
+    """A file opened for writing whose every write is a step."""
+
+    def __init__(self, handle: Any, hook: Callable[[str], None]) -> None:
+        self._handle = handle
+        self._hook = hook
+
+    def write(self, data: Any) -> Any:
+        self._hook(f"write to {self._handle.name}")
+        return self._handle.write(data)
+
+    def __enter__(self) -> _CountedWriter:
+        self._handle.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> Any:
+        return self._handle.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+def main() -> None:
+    mode, target, count_file, *args = sys.argv[1:]
+
+    def hook(what: str) -> None:
+        _step(mode, int(target), count_file, what)
+
+    for name in ("fsync", "replace", "rename"):
+        setattr(os, name, _counted(getattr(os, name), hook, f"os.{name}"))
+    for name in ("write_text", "write_bytes"):
+        setattr(pathlib.Path, name, _counted(getattr(pathlib.Path, name), hook, f"Path.{name}"))
+    real_open = pathlib.Path.open
+
+    def counted_open(self: pathlib.Path, mode: str = "r", *rest: Any, **kwargs: Any) -> Any:
+        handle = real_open(self, mode, *rest, **kwargs)
+        return _CountedWriter(handle, hook) if ("w" in mode or "a" in mode) else handle
+
+    pathlib.Path.open = counted_open  # type: ignore[method-assign]
+    import pyarrow.parquet as pq
+
+    pq.write_table = _counted(pq.write_table, hook, "a Parquet file")
+    sys.argv = ["curate", *args]
+    from curate.cli import main as curate
+
+    curate()
+
+
+if __name__ == "__main__":
+    main()
