@@ -89,7 +89,9 @@ def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
     assert run.tables is not None
     rows = run.tables[table]
     rejected = run.validators[table].rejected_codes().select(FILE, ROW)
-    return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW, FILE)
+    accepted = rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW, FILE)
+    # Text is stored in NFC, so the same words in another normal form are no change.
+    return accepted.with_columns(pl.col(pl.String).str.normalize("NFC"))
 
 
 def _merge(
@@ -165,11 +167,17 @@ def ingest(
         changes = {name: TableChanges() for name in schema.table_names}
         for name, count in run.report.rejected.items():
             changes[name].rejected = count
-        if not run.report.valid and quarantine is None:
+        if not run.report.valid and (quarantine is None or "unique" in run.report.counts):
+            # Without a quarantine, or when the batch repeats a key (which of the rows is
+            # right cannot be told), the whole batch is refused.
             return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
         for name in run.tables or {}:
-            merged[name] = _merge(stored[name], _accepted(run, name), name, schema, changes[name])
+            incoming = _accepted(run, name)
+            normalised = validate(incoming, name, schema=schema, max_issues=max_issues)
+            if not normalised.valid:  # NFC can change a text's length
+                return IngestResult(changes, normalised, accepted=False)
+            merged[name] = _merge(stored[name], incoming, name, schema, changes[name])
         whole = check_across_tables(merged, schema, max_issues)
         if not whole.valid:
             # Refused whole: rows that only fail across tables cannot be told apart from

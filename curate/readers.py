@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,9 @@ FORMATS = {
     ".pq": "parquet",
 }
 _BOM = b"\xef\xbb\xbf"
+_NOT_UTF8 = re.compile(
+    "[\udc80-\udcff]"
+)  # bytes that did not decode, as surrogateescape keeps them
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Limits:
     max_row_group_bytes: int = 1 << 30
     chunk_bytes: int = 32 << 20
     max_rows: int = 1 << 40
+    max_field_chars: int = 131_072
 
 
 @dataclass
@@ -502,17 +507,40 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
             raise CsvFastPathError("a record has the wrong number of cells")
         frame = pl.from_arrow(table, rechunk=False)
         assert isinstance(frame, pl.DataFrame)
+        longest = frame.select(pl.all().str.len_bytes().max()).row(0) if frame.height else ()
+        if any(n is not None and n > limits.max_field_chars for n in longest):
+            raise CsvFastPathError("a cell is longer than the field limit")
         rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
         first += frame.height
         yield Batch(frame, rows)
 
 
+def _record_problem(record: list[str], header: list[str], number: int, limit: int) -> str | None:
+    """Why a CSV record cannot be taken as it is: its cell count, bytes that are not UTF-8
+    (read as lone surrogates), or a cell longer than the field limit."""
+    if len(record) != len(header):
+        return f"record {number} has {len(record)} cells, the header has {len(header)}"
+    for name, cell in zip(header, record, strict=True):
+        if _NOT_UTF8.search(cell):
+            return f"record {number} is not valid UTF-8 (field {name})"
+        if len(cell) > limit:
+            return f"record {number}: field {name} is longer than {limit} characters"
+    return None
+
+
+def _raw_record(record: list[str]) -> str:
+    """A record's cells as text for a quarantine, undecodable bytes replaced."""
+    return ",".join(record).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> Iterator[Batch]:
     try:
-        handle = path.open("r", encoding="utf-8-sig", newline="", errors="strict")
+        handle = path.open("r", encoding="utf-8-sig", newline="", errors="surrogateescape")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-    csv.field_size_limit(1 << 30)
+    # A cell past the field limit is a parse error of its record (below); far past it,
+    # reading stops, so that memory stays bounded.
+    csv.field_size_limit(16 * limits.max_field_chars)
     with handle:
         reader = csv.reader(handle)
         columns: list[list[str | None]] = [[] for _ in header]
@@ -525,12 +553,10 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
                 number += 1
                 if number == 1:
                     continue
-                if len(record) != len(header):
-                    message = (
-                        f"record {number} has {len(record)} cells, the header has {len(header)}"
-                    )
-                    issues.append(_parse_error(table, number, message, ",".join(record)))
-                    unparsed[number] = ",".join(record)
+                problem = _record_problem(record, header, number, limits.max_field_chars)
+                if problem is not None:
+                    issues.append(_parse_error(table, number, problem, _raw_record(record)))
+                    unparsed[number] = _raw_record(record)
                 else:
                     for column, cell in zip(columns, record, strict=True):
                         column.append(cell if cell != "" else None)
@@ -538,10 +564,6 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
                 if len(numbers) + len(unparsed) >= limits.batch_rows:
                     yield _csv_batch(header, columns, numbers, issues, unparsed)
                     columns, numbers, issues, unparsed = [[] for _ in header], [], [], {}
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{path}: not valid UTF-8 after record {number}: {exc.reason}"
-            ) from exc
         except csv.Error as exc:
             raise InputError(f"{path}: malformed CSV at record {number}: {exc}") from exc
         if numbers or unparsed:

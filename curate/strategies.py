@@ -183,11 +183,14 @@ def rows(table: str, schema: Schema | None = None) -> st.SearchStrategy[Row]:
 
 
 def _unique_by(key: str, items: list[Row]) -> list[Row]:
+    """The items whose key is new, letter case ignored (keys differing only in case
+    conflict, as `unique` reports)."""
     seen: set[str] = set()
     unique = []
     for item in items:
-        if item[key] not in seen:
-            seen.add(item[key])
+        folded = str(item[key]).lower()
+        if folded not in seen:
+            seen.add(folded)
             unique.append(item)
     return unique
 
@@ -210,7 +213,7 @@ def datasets(
             st.from_regex(_ID, fullmatch=True),
             min_size=len(events) * 3,
             max_size=len(events) * 3,
-            unique=True,
+            unique_by=str.lower,
         )
     )
     for event in events:

@@ -36,11 +36,13 @@ __all__ = [
     "Engine",
     "Keys",
     "TableValidator",
+    "case_conflicts",
     "check_across_tables",
     "check_dataset_rules",
     "check_references",
     "dataset_rule_columns",
     "finish_tables",
+    "report_key_conflicts",
     "rule_values",
     "to_polars",
     "validate",
@@ -306,29 +308,27 @@ class TableValidator:
         values = keys[candidates]
         present = pl.all_horizontal(pl.col(primary).is_not_null())
         exact = values.select(pl.struct(primary).is_duplicated() & present).to_series()
-        found = candidates.filter(exact)
-        duplicated = pl.concat([self._locate(found), keys[found]], how="horizontal").sort(FILE, ROW)
+        folded = pl.struct(_folded_key(self.table)).is_duplicated() & present
+        by_case = values.select(folded).to_series() & ~exact
+        name = ",".join(primary)
+        for mask, message in (
+            (exact, f"{name} is not unique"),
+            (by_case, f"{name} differs from another only in letter case"),
+        ):
+            found = candidates.filter(mask)
+            located = pl.concat([self._locate(found), keys[found]], how="horizontal")
+            self._report_keys(located.sort(FILE, ROW), message)
         references = (
             pl.concat(self.references, how="diagonal") if self.references else pl.DataFrame()
         )
         self.primary, self.hashes, self.positions, self.references = [], [], [], []
-        if duplicated.height:
-            name = ",".join(primary)
-            issues = (
-                self._issue(
-                    "unique",
-                    "error",
-                    record[ROW],
-                    name,
-                    _key_text(record, primary),
-                    f"{name} is not unique",
-                    record[FILE],
-                )
-                for record in duplicated.head(self.report.room).iter_rows(named=True)
-            )
-            self.report.tally("unique", "error", duplicated.height, issues)
-            self.reject_found(duplicated.with_columns(code=pl.lit("unique")))
         return Keys(keys, {"": references})
+
+    def _report_keys(self, conflicting: pl.DataFrame, message: str) -> None:
+        """Rows (__file, __row, key fields) whose keys conflict: `unique` errors."""
+        if conflicting.height:
+            report_key_conflicts(self.report, self.table, conflicting, message, self.paths)
+            self.reject_found(conflicting.with_columns(code=pl.lit("unique")))
 
     def reject_found(self, offending: pl.DataFrame) -> None:
         """Add rows found by checks across batches or tables (__row, __file, code)."""
@@ -361,11 +361,56 @@ def _repeated(hashes: pl.Series) -> pl.Series:
     return hashes.is_in(repeated.implode()).arg_true()
 
 
+def report_key_conflicts(
+    report: Report,
+    table: Table,
+    conflicting: pl.DataFrame,
+    message: str,
+    paths: Sequence[str | None] = (None,),
+) -> None:
+    """`unique` errors for rows (__file, __row, key fields) whose keys conflict."""
+    primary = table.primary_key
+    name = ",".join(primary)
+    issues = (
+        Issue(
+            "unique",
+            "error",
+            table.name,
+            record[ROW],
+            name,
+            _key_text(record, primary),
+            message,
+            paths[record[FILE]],
+        )
+        for record in conflicting.head(report.room).iter_rows(named=True)
+    )
+    report.tally("unique", "error", conflicting.height, issues)
+
+
+def case_conflicts(typed: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """The rows of a whole table (with __row and __file) whose primary key differs from
+    another row's only in letter case (exactly equal keys are not looked for here)."""
+    candidates = _repeated(typed.select(_key_hash(table)).to_series())
+    values = typed[candidates]
+    folded = values.select(pl.struct(_folded_key(table)).is_duplicated()).to_series()
+    exact = values.select(pl.struct(table.primary_key).is_duplicated()).to_series()
+    return values.filter(folded & ~exact).select(FILE, ROW, *table.primary_key).sort(FILE, ROW)
+
+
+def _folded_key(table: Table) -> list[pl.Expr]:
+    """The primary key with text in lower case: keys equal this way are one key to a
+    person (and to a case-insensitive file system), so they must not both exist."""
+    return [
+        pl.col(name).str.to_lowercase() if table.field(name).type == "string" else pl.col(name)
+        for name in table.primary_key
+    ]
+
+
 def _key_hash(table: Table) -> pl.Expr:
-    """A 64-bit hash of the primary key (nulls hash alike; they are compared exactly)."""
-    if len(table.primary_key) == 1:
-        return pl.col(table.primary_key[0]).hash(seed=0)
-    return pl.struct(table.primary_key).hash(seed=0)
+    """A 64-bit hash of the case-folded primary key (nulls hash alike; candidates are
+    compared exactly)."""
+    folded = _folded_key(table)
+    return folded[0].hash(seed=0) if len(folded) == 1 else pl.struct(folded).hash(seed=0)
 
 
 def _refused_cells(prior: Sequence[Issue], rows: pl.Series) -> dict[str, pl.Series]:
@@ -535,6 +580,12 @@ def check_across_tables(
     for name, frame in tables.items():
         report.count_rows(name, frame.height)
     keys = {name: Keys.of(frame, schema.table(name)) for name, frame in numbered.items()}
+    for name, frame in numbered.items():
+        table = schema.table(name)
+        conflicting = case_conflicts(frame, table)
+        if conflicting.height:
+            message = f"{','.join(table.primary_key)} differs from another only in letter case"
+            report_key_conflicts(report, table, conflicting, message)
     check_references(keys, schema, report)
     check_dataset_rules(numbered, schema, report)
     return report

@@ -83,6 +83,7 @@ def verify_release(
     result = Verification(directory)
     sums_path = directory / "SHA256SUMS"
     listed: dict[str, str] = {}
+    mismatched: list[str] = []
     if sums_path.is_symlink() or not sums_path.is_file():
         result.problems.append("SHA256SUMS: missing (or a link)")
     else:
@@ -104,8 +105,9 @@ def verify_release(
         elif not member.is_file():
             result.problems.append(f"{name}: listed in SHA256SUMS but missing")
         elif sha256_file(member) != expected:
-            result.problems.append(f"{name}: sha256 differs from SHA256SUMS")
+            mismatched.append(name)
     document = _descriptor(directory, result)
+    _name_the_changed(mismatched, document, directory, result)
     if document is None:
         return result
     for resource in document["resources"]:
@@ -126,6 +128,31 @@ def verify_release(
     if result.ok and revalidate:
         _revalidate(directory, document, schema, result)
     return result
+
+
+def _name_the_changed(
+    mismatched: list[str],
+    document: dict[str, Any] | None,
+    directory: Path,
+    result: Verification,
+) -> None:
+    """Files whose sha256 differs from SHA256SUMS. Either changed; a table whose file still
+    matches datapackage.json's hash tells that SHA256SUMS is the one that changed."""
+    described = {
+        str(r.get("path")): str(r.get("hash", ""))
+        for r in (document or {}).get("resources", [])
+        if isinstance(r, dict)
+    }
+    for name in mismatched:
+        actual = f"sha256:{sha256_file(directory / name)}"
+        if described.get(name) == actual:
+            result.problems.append(
+                f"SHA256SUMS: its line for {name} is wrong ({name} matches datapackage.json)"
+            )
+        else:
+            result.problems.append(
+                f"{name}: sha256 differs from SHA256SUMS ({name} or SHA256SUMS was changed)"
+            )
 
 
 def _revalidate(

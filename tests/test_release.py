@@ -277,3 +277,49 @@ def test_every_release_reads_back_equal_to_the_store_at_its_time(
             back = read_release(root / "releases" / version)
             for name in SCHEMA.table_names:
                 assert back[name].equals(tables[name].sort(list(SCHEMA.table(name).primary_key)))
+
+
+RELEASE_FILES = sorted(
+    ["events.parquet", "claims.parquet", "sources.parquet"]
+    + ["datapackage.json", "CODEBOOK.md", "CHANGES.md", "SHA256SUMS"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(RELEASE_FILES), where=st.floats(0, 1), bit=st.integers(0, 7))
+def test_any_flipped_bit_of_any_file_is_caught_and_the_file_named(
+    lifecycle: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    where: float,
+    bit: int,
+) -> None:
+    from curate.verify import verify_release
+
+    release_dir = tmp_path_factory.mktemp("tampered") / "1.1.0"
+    shutil.copytree(lifecycle["root"] / "releases" / "1.1.0", release_dir)
+    target = release_dir / name
+    data = bytearray(target.read_bytes())
+    data[min(int(where * len(data)), len(data) - 1)] ^= 1 << bit
+    target.write_bytes(bytes(data))
+    verification = verify_release(release_dir, schema=SCHEMA)
+    assert not verification.ok
+    assert any(name in problem for problem in verification.problems), verification.problems
+
+
+@pytest.mark.parametrize(
+    "written", ["md5:{hex32}", "{hex64}", "sha512:{hex64}{hex64}", "SHA256:{hex64}"]
+)
+def test_hashes_of_another_form_or_algorithm_are_refused(
+    lifecycle: dict[str, Any], tmp_path: Path, written: str
+) -> None:
+    release_dir = tmp_path / "1.1.0"
+    shutil.copytree(lifecycle["root"] / "releases" / "1.1.0", release_dir)
+    descriptor = release_dir / "datapackage.json"
+    document = json.loads(descriptor.read_text("utf-8"))
+    real = document["resources"][0]["hash"].removeprefix("sha256:")
+    document["resources"][0]["hash"] = written.format(hex32=real[:32], hex64=real)
+    descriptor.write_text(json.dumps(document), encoding="utf-8")
+    result = run_cli("verify", str(release_dir))
+    assert result.returncode == 1
+    assert "hash must be 'sha256:<64 hex>'" in result.stderr
