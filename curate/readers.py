@@ -262,7 +262,8 @@ def _arrow_json_schema(table: Table) -> Any:
 def _jsonl_fast(chunk: _Chunk, table: Table, limits: Limits) -> Batch | None:
     """The chunk as one batch, or None where pyarrow's reader would not be exact: it
     refuses repeated keys, lone surrogates and values of the wrong JSON type, but takes
-    NaN and Infinity, skips blank lines, and knows no line-length limit."""
+    NaN and Infinity and bytes that are not UTF-8, skips blank lines, and knows no
+    line-length limit."""
     import pyarrow as pa
     import pyarrow.json as pajson
 
@@ -279,6 +280,10 @@ def _jsonl_fast(chunk: _Chunk, table: Table, limits: Limits) -> Batch | None:
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     if parsed.num_rows != chunk.lines or not _finite(parsed):
+        return None
+    try:
+        parsed.validate(full=True)  # pyarrow's JSON reader lets bytes that are not UTF-8 through
+    except pa.ArrowInvalid:
         return None
     frame = pl.from_arrow(parsed, rechunk=False)
     assert isinstance(frame, pl.DataFrame)

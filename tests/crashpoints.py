@@ -30,7 +30,7 @@ def _step(mode: str, target: int, count_file: str, what: str) -> None:
     with _lock:
         _steps += 1
         step = _steps
-        with open(count_file, "w") as handle:  # noqa: PTH123 - the real open, not counted
+        with open(count_file, "w") as handle:  # the real open: not a counted step
             handle.write(str(step))
     if step == target:
         if mode == "kill":

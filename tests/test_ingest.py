@@ -127,6 +127,62 @@ def test_quarantine_takes_rejected_rows_and_the_rest_is_stored(
     assert (placed.rows, placed.valid, placed.rejected) == (2, 1, 1)
 
 
+def test_a_batch_repeating_a_key_is_refused_whole_even_with_a_quarantine(
+    seeded: tuple[Path, Any], tmp_path: Path
+) -> None:
+    root, dataset = seeded
+    before = _snapshot(root)
+    first = dict(dataset["sources"][0], source_id="twice", publisher="Reuters")
+    second = dict(first, publisher="Al Jazeera")  # which one is right cannot be told
+    other = dict(first, source_id="once")
+    batch = write_dataset(tmp_path / "dup", {"sources": [first, second, other]})
+    result = ingest(root, batch, quarantine=tmp_path / "q")
+    assert not result.accepted
+    assert result.report.counts["unique"] == 2
+    assert _snapshot(root) == before
+    assert not (tmp_path / "q").exists()
+
+
+def test_a_key_differing_from_a_stored_one_only_in_case_is_refused(
+    seeded: tuple[Path, Any], tmp_path: Path
+) -> None:
+    root, dataset = seeded
+    before = _snapshot(root)
+    stored_id = dataset["sources"][0]["source_id"]
+    clash = dict(dataset["sources"][0], source_id=stored_id.swapcase())
+    if clash["source_id"] == stored_id:  # no letters to swap
+        clash["source_id"] = "X" + stored_id
+        ingest(root, write_dataset(tmp_path / "x", {"sources": [dict(clash)]}))
+        before = _snapshot(root)
+        clash["source_id"] = "x" + stored_id
+    result = ingest(root, write_dataset(tmp_path / "case", {"sources": [clash]}))
+    assert not result.accepted
+    assert [i.message for i in result.report.issues if i.severity == "error"] == [
+        "source_id differs from another only in letter case"
+    ] * 2
+    assert _snapshot(root) == before
+
+
+def test_text_in_another_normal_form_is_no_change(seeded: tuple[Path, Any], tmp_path: Path) -> None:
+    import unicodedata
+
+    root, dataset = seeded
+    source = dict(dataset["sources"][0], title="Raqqa: café, Ḍayr az-Zawr")
+    decomposed = dict(source, title=unicodedata.normalize("NFD", source["title"]))
+    assert decomposed["title"] != source["title"]
+    first = ingest(root, write_dataset(tmp_path / "nfd", {"sources": [decomposed]}))
+    assert first.written
+    stored = load_tables(open_store(root), SCHEMA)["sources"]
+    title = stored.filter(stored["source_id"] == source["source_id"])["title"][0]
+    assert title == unicodedata.normalize("NFC", source["title"])
+    before = _snapshot(root)
+    for form in (source, decomposed):
+        again = ingest(root, write_dataset(tmp_path / f"again-{id(form)}", {"sources": [form]}))
+        assert again.accepted
+        assert not again.written
+    assert _snapshot(root) == before
+
+
 def test_retract_keeps_the_record(seeded: tuple[Path, Any]) -> None:
     root, dataset = seeded
     event = next(e for e in dataset["events"] if e["status"] == "active")
