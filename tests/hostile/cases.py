@@ -79,7 +79,7 @@ def _bad_footer(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-class _Pickled(pa.ExtensionType):
+class _Pickled(pa.ExtensionType):  # type: ignore[misc]  # pyarrow ships no stubs
     """An extension type whose name promises a pickle: reading must not unpickle it."""
 
     def __init__(self) -> None:
