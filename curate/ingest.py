@@ -26,7 +26,7 @@ from curate.quarantine import QuarantineCounts, write_quarantine
 from curate.report import Report
 from curate.schema import Schema, load_schema
 from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
-from curate.validation import FILE, ROW, check_across_tables, validate
+from curate.validation import FILE, ROW, check_across_tables, check_rows, validate
 
 __all__ = ["IngestResult", "TableChanges", "ingest", "invalid_store", "load_tables", "retract"]
 
@@ -174,7 +174,7 @@ def ingest(
         merged = dict(stored)
         for name in run.tables or {}:
             incoming = _accepted(run, name)
-            normalised = validate(incoming, name, schema=schema, max_issues=max_issues)
+            normalised = check_rows(incoming, name, schema, max_issues)
             if not normalised.valid:  # NFC can change a text's length
                 return IngestResult(changes, normalised, accepted=False)
             merged[name] = _merge(stored[name], incoming, name, schema, changes[name])

@@ -40,6 +40,7 @@ __all__ = [
     "check_across_tables",
     "check_dataset_rules",
     "check_references",
+    "check_rows",
     "dataset_rule_columns",
     "finish_tables",
     "report_key_conflicts",
@@ -561,6 +562,17 @@ def finish_tables(
         for piece in offending[name]:
             validator.reject_found(piece)
         report.rejected[name] = validator.rejected_codes().height
+
+
+def check_rows(
+    frame: pl.DataFrame, table: str, schema: Schema, max_issues: int | None = None
+) -> Report:
+    """The row-level checks of `table` (fields and row rules) on one frame: no keys, no
+    references, which the caller judges elsewhere."""
+    report = Report(max_issues=max_issues)
+    rows = pl.Series(ROW, range(1, frame.height + 1), dtype=pl.Int64)
+    TableValidator(schema, schema.table(table), report).feed(frame, rows)
+    return report
 
 
 def check_across_tables(

@@ -315,3 +315,17 @@ def test_cli_new_ingest_retract(tmp_path: Path) -> None:
     missing = run_cli("ingest", str(tmp_path / "nowhere"), *map(str, paths))
     assert missing.returncode == 2
     assert "not a dataset" in missing.stderr
+
+
+def test_a_superseded_event_can_be_revised_alone(seeded: tuple[Path, Any], tmp_path: Path) -> None:
+    """Found by the state machine: its superseded_by points to a stored event, not to one
+    in the batch, and a revision must still be taken."""
+    root, dataset = seeded
+    events = dataset["events"]
+    old, new = events[0], events[1]
+    old.update(status="superseded", superseded_by=new["event_id"])
+    assert ingest(root, write_dataset(tmp_path / "supersede", {"events": [old]})).written
+    revised = dict(old, notes="Superseded by a better-sourced record.")
+    result = ingest(root, write_dataset(tmp_path / "revise", {"events": [revised]}))
+    assert result.accepted, [i.message for i in result.report.issues]
+    assert result.changes["events"].revised == [old["event_id"]]
