@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit summary bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
+
+## summary: the security figures of the last `make test` into the README
+summary: $(STAMP)
+	$(BIN)/python -m tests.summary
 
 ## bench: benchmarks, results written to benchmarks/results.json
 bench: $(STAMP)

@@ -16,7 +16,7 @@ import polars as pl
 
 from curate.schema import Field, RowRule, Schema, Severity, Table
 
-__all__ = ["Check", "rule_expression", "table_checks"]
+__all__ = ["TEXT_CONTROLS", "Check", "rule_expression", "table_checks", "text_control_checks"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,32 @@ class Check:
 def rule_expression(rule: RowRule) -> pl.Expr:
     """A rule as a polars expression that is True where the row passes (NULL passes)."""
     return pl.sql_expr(rule.check).fill_null(True)
+
+
+# Invisible characters that change how text reads or displays: C0 controls other than
+# tab and newlines, DEL, zero-width characters, bidirectional embeddings, overrides and
+# isolates, and the BOM. Ids and codes cannot hold them (patterns and vocabularies refuse
+# them); free text that does is flagged for a person to look at.
+TEXT_CONTROLS = (
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def text_control_checks(table: Table) -> list[Check]:
+    """A warning for each free-text field (no vocabulary, no pattern) holding
+    `TEXT_CONTROLS`."""
+    return [
+        Check(
+            "text-control",
+            "warning",
+            f.name,
+            (f.name,),
+            f"{f.name} holds invisible or bidirectional control characters",
+            pl.col(f.name).is_null() | ~pl.col(f.name).str.contains(TEXT_CONTROLS),
+        )
+        for f in table.fields
+        if f.type == "string" and f.enum is None and f.pattern is None
+    ]
 
 
 def _field_checks(f: Field) -> list[Check]:
@@ -92,6 +118,7 @@ def _field_checks(f: Field) -> list[Check]:
 def _plan(schema: Schema, table_name: str) -> tuple[Check, ...]:
     table: Table = schema.table(table_name)
     checks = [check for f in table.fields for check in _field_checks(f)]
+    checks += text_control_checks(table)
     for rule in schema.row_rules_for(table.name):
         ok = rule_expression(rule)
         checks.append(

@@ -19,6 +19,7 @@ __all__ = [
     "print_report",
     "print_schema_diff",
     "rich_console",
+    "visible",
 ]
 
 
@@ -31,6 +32,19 @@ def _is_terminal() -> bool:
     import sys
 
     return sys.stdout.isatty()
+
+
+def visible(text: str) -> str:
+    """Text with its invisible and bidirectional controls shown as escapes and rich markup
+    escaped, so that a hostile value cannot reorder, hide or restyle what is shown."""
+    import re
+
+    from rich.markup import escape
+
+    from curate.checks import TEXT_CONTROLS
+
+    shown = re.sub(TEXT_CONTROLS, lambda m: m.group().encode("unicode_escape").decode(), text)
+    return escape(shown)
 
 
 def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
@@ -59,7 +73,7 @@ def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
             "" if issue.row is None else str(issue.row),
             issue.field or "",
             issue.code,
-            issue.value or "",
+            visible(issue.value or ""),
             issue.message,
         )
     console.print(listed)

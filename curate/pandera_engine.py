@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from curate.checks import rule_expression
+from curate.checks import rule_expression, text_control_checks
 from curate.conform import conform, describe_type
 from curate.export.pandera import code_of_check, polars_schema
 from curate.report import Issue, Report, truncate
@@ -64,22 +64,18 @@ def _table_issues(
             ):
                 continue
             issues.append(issue)
-    for rule in schema.row_rules_for(table.name):
-        if rule.severity == "warning":
-            for index in (
-                typed.select(rule_expression(rule).not_().arg_true()).to_series().to_list()
-            ):
-                issues.append(
-                    Issue(
-                        rule.code,
-                        rule.severity,
-                        table.name,
-                        index + 1,
-                        ",".join(rule.fields),
-                        _row_value(typed, index, rule.fields),
-                        rule.message,
-                    )
-                )
+    # Warnings never fail a pandera schema: the same expressions as the main engine.
+    warnings = [
+        (rule.code, rule.fields, rule.message, rule_expression(rule))
+        for rule in schema.row_rules_for(table.name)
+        if rule.severity == "warning"
+    ] + [(c.code, c.fields, c.message, c.ok) for c in text_control_checks(table)]
+    for code, fields, message, ok in warnings:
+        for index in typed.select(ok.not_().arg_true()).to_series().to_list():
+            one = len(fields) == 1  # as the main engine: a plain value for one field
+            value = truncate(typed[index, fields[0]]) if one else _row_value(typed, index, fields)
+            field = ",".join(fields)
+            issues.append(Issue(code, "warning", table.name, index + 1, field, value, message))
     return issues, typed.select(table.field_names)
 
 

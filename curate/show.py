@@ -14,6 +14,8 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from curate.console import visible
+
 __all__ = ["casualties", "claim_value", "print_events"]
 
 
@@ -71,15 +73,15 @@ def _event_table(event: Mapping[str, Any]) -> Table:
     if event["actor2"]:
         who += f"; against {event['actor2']} ({event['actor2_type']})"
     table.add_row("what", f"{event['event_type']}: {event['sub_event_type']}")
-    table.add_row("when", when)
-    table.add_row("where", where)
-    table.add_row("who", who)
+    table.add_row("when", visible(when))
+    table.add_row("where", visible(where))
+    table.add_row("who", visible(who))
     fatalities = (event["fatalities_low"], event["fatalities_best"], event["fatalities_high"])
     injuries = (event["injuries_low"], event["injuries_best"], event["injuries_high"])
     table.add_row("killed", casualties(*fatalities))
     table.add_row("injured", casualties(*injuries))
     table.add_row("confidence", f"{event['confidence']:g}, from {event['source_count']} source(s)")
-    table.add_row("notes", event["notes"] or "")
+    table.add_row("notes", visible(event["notes"] or ""))
     return table
 
 
@@ -88,17 +90,17 @@ def _claims_table(claims: pl.DataFrame) -> Table:
         "claimant", "about", "claims", "carried as", "adopted", "source", "quote", title="claims"
     )
     for claim in claims.iter_rows(named=True):
-        who = f"{claim['claimant']} ({claim['claimant_type']})"
+        who = visible(f"{claim['claimant']} ({claim['claimant_type']})")
         if claim["partisan"]:
             who += " [yellow]partisan[/yellow]"
         table.add_row(
             who,
             claim["subject"],
-            claim_value(claim),
+            visible(claim_value(claim)),
             claim["hedge"],
             "yes" if claim["adopted"] else "no",
-            claim["publisher"],
-            f"“{claim['quote']}”" if claim["quote"] else "",
+            visible(claim["publisher"]),
+            visible(f"“{claim['quote']}”") if claim["quote"] else "",
         )
     return table
 

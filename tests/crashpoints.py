@@ -1,11 +1,12 @@
 """Run the real `curate` command and stop it at its N-th write, fsync or rename.
 
-    python tests/crashpoints.py kill|oserror N COUNT_FILE curate-args...
+    python tests/crashpoints.py kill|oserror|readonly N COUNT_FILE curate-args...
 
 Every write to a file opened for writing, every `os.fsync`, `os.replace`, `os.rename`,
 `Path.write_text`/`write_bytes` and Parquet file written counts as one step. At step N
 the process kills itself with SIGKILL (`kill`: nothing is cleaned up, as in a power cut)
-or that step raises `OSError(ENOSPC)` (`oserror`: the disk is full). The number of steps
+or that step raises `OSError`: ENOSPC (`oserror`: the disk is full) or EROFS
+(`readonly`: the file system turned read-only). The number of steps
 taken is written to COUNT_FILE as they happen, so the harness knows when N went past the
 last step (the command then ran to the end).
 """
@@ -35,6 +36,8 @@ def _step(mode: str, target: int, count_file: str, what: str) -> None:
     if step == target:
         if mode == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
+        if mode == "readonly":
+            raise OSError(errno.EROFS, f"Read-only file system (injected at {what})")
         raise OSError(errno.ENOSPC, f"No space left on device (injected at {what})")
 
 

@@ -23,16 +23,26 @@ def record_summary(key: str, value: int) -> None:
     SUMMARY.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+_MODES = {"kill": "SIGKILL", "oserror": "disk full", "readonly": "read-only"}
+
+
 def render(figures: dict[str, int]) -> str:
-    crash = {k.removeprefix("crash_points_"): v for k, v in figures.items() if "crash" in k}
+    crash = {
+        tuple(key.removeprefix("crash_points_").split("_", 1)): value
+        for key, value in figures.items()
+        if key.startswith("crash_points_")
+    }
+    stops = ", ".join(
+        f"{command} {_MODES.get(mode, mode)}: {value}"
+        for (command, mode), value in sorted(crash.items())
+    )
     lines = [
-        f"- Hostile inputs: {figures.get('hostile_cases', 0)} cases in `tests/hostile/`, "
-        "each run through the CLI and the Python API.",
-        f"- Crash points: {sum(crash.values())} stops exercised per run ("
-        + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(crash.items()))
-        + ").",
+        f"- Hostile inputs: {figures.get('hostile_cases', 0)} cases (the files of "
+        "`tests/hostile/cases.py`, unsafe descriptor paths, a symlink out of a release), "
+        "through the CLI and the Python API.",
+        f"- Crash points: {sum(crash.values())} stops per run ({stops}).",
         f"- State machine: {figures.get('state_machine_steps', 0)} steps per CI run "
-        "(ingest, retract, release, verify, tamper), checked against a model after each.",
+        "(ingest, revise, retract, release, tamper), checked against a model after each.",
     ]
     return "\n".join(lines)
 

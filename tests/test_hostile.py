@@ -130,3 +130,58 @@ def test_the_corpus_is_counted() -> None:
     cases = len(CASES) + len(UNSAFE_PATHS) + 1  # files, descriptors, the symlink
     record_summary("hostile_cases", cases)
     assert cases >= 35
+
+
+def test_controls_in_free_text_are_flagged_and_shown_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "sources.jsonl"
+    path.write_text(
+        '{"source_id": "s1", "publisher": "Reu\\u202eters", "title": "a\\u200bb [bold]x"}\n',
+        encoding="utf-8",
+    )
+    result = run_cli("validate", str(path))
+    assert result.returncode == 0  # warnings: worth a look, still valid
+    assert "Reu\\u202eters" in result.stdout
+    assert "\u202e" not in result.stdout
+    assert "[bold]x" in result.stdout  # markup in a value is shown, not applied
+    strict = run_cli("validate", str(path), "--strict", "--format", "json")
+    assert strict.returncode == 1
+    flagged = {(i["code"], i["field"]) for i in json.loads(strict.stdout)["issues"]}
+    assert flagged == {("text-control", "publisher"), ("text-control", "title")}
+
+
+@pytest.fixture(scope="module")
+def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from curate.ingest import ingest
+    from curate.samples import sample_dataset
+    from curate.schema import load_schema
+    from curate.store import new_dataset
+    from tests.helpers import write_dataset
+
+    base = tmp_path_factory.mktemp("store")
+    root = base / "sample"
+    new_dataset(root)
+    dataset = sample_dataset(load_schema(), seed_value=21)
+    for event in dataset["events"]:
+        event.update(status="active", superseded_by=None)
+    assert ingest(root, write_dataset(base / "in", dataset)).written
+    return root
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.exit_code], ids=lambda c: c.name)
+def test_a_hostile_file_never_reaches_the_store(
+    case: Case, small_dataset: Path, tmp_path: Path
+) -> None:
+    from curate.ingest import ingest
+
+    root = tmp_path / "sample"
+    shutil.copytree(small_dataset, root)
+    before = {p.name: p.read_bytes() for p in (root / "records").iterdir()}
+    path = tmp_path / case.file
+    case.write(path)
+    try:
+        result = ingest(root, [path])
+        assert not result.accepted
+    except InputError:
+        pass  # a file that cannot be read at all: exit 2
+    assert {p.name: p.read_bytes() for p in (root / "records").iterdir()} == before
+    assert not list(root.rglob(".curate-tmp-*"))

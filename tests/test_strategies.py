@@ -149,7 +149,11 @@ def test_invalid_datasets_are_caught_with_their_code(case: cs.InvalidDataset) ->
 
 def _field_level_codes(rows: list[cs.Row], table: str) -> set[str]:
     report = curate_validate(rows, table)
-    return {c for c in report.codes() if not c.startswith("rule:") and c != "unique"}
+    return {
+        c
+        for c in report.codes()
+        if report.severities[c] == "error" and not c.startswith("rule:") and c != "unique"
+    }
 
 
 def _representable_in_json(row: cs.Row) -> bool:
