@@ -37,11 +37,13 @@ def rule_expression(rule: RowRule) -> pl.Expr:
 
 
 # Invisible characters that change how text reads or displays: C0 controls other than
-# tab and newlines, DEL, zero-width characters, bidirectional embeddings, overrides and
+# tab and newlines, DEL and the C1 controls, the Arabic letter mark, zero-width
+# characters, line and paragraph separators, bidirectional embeddings, overrides and
 # isolates, and the BOM. Ids and codes cannot hold them (patterns and vocabularies refuse
 # them); free text that does is flagged for a person to look at.
 TEXT_CONTROLS = (
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 
 

@@ -138,6 +138,10 @@ def validate_paths(
     schema = schema or load_schema()
     limits = limits or Limits()
     inputs = resolve_inputs(list(paths), table, schema)
+    if each_table is not None:
+        # A restart (below) would hand a table over twice: find the CSV files that need
+        # the exact reader first.
+        inputs = [_exact_if_needed(item, limits, schema) for item in inputs]
     while True:
         try:
             return _validate_inputs(

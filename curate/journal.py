@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from curate.errors import InputError
 
-__all__ = ["JOURNAL", "Transaction", "dataset_lock", "recover"]
+__all__ = ["JOURNAL", "Transaction", "dataset_lock", "recover", "recover_if_idle"]
 
 JOURNAL = ".curate-journal.json"
 _TEMP = ".curate-tmp-"
@@ -87,6 +87,9 @@ class Transaction:
         """Record the journal, then rename every staged file into place."""
         if not self._staged:
             return
+        lost = [str(temp) for temp in self._staged.values() if not temp.exists()]
+        if lost:
+            raise OSError(f"staged files disappeared before the commit: {', '.join(lost)}")
         entries = [
             [str(temp.relative_to(self.root)), str(target.relative_to(self.root))]
             for target, temp in self._staged.items()
@@ -142,9 +145,21 @@ def recover(root: Path) -> None:
             shutil.rmtree(stray)
 
 
+def recover_if_idle(root: Path) -> None:
+    """`recover`, if no other process holds the dataset's lock (a writer at work owns its
+    journal and temp files; it finishes them itself)."""
+    try:
+        with dataset_lock(root):
+            pass  # dataset_lock recovers once it holds the lock
+    except InputError:
+        return
+
+
 @contextlib.contextmanager
 def dataset_lock(root: Path, *, wait: bool = False) -> Iterator[None]:
-    """Hold the dataset's lock; a second writer fails at once (or waits with `wait`)."""
+    """Hold the dataset's lock, then finish or discard what a crashed writer left (only
+    the lock's holder may: a journal or temp file may belong to a writer at work). A
+    second writer fails at once (or waits with `wait`)."""
     path = root / _LOCK
     try:
         handle = path.open("a+")
@@ -159,6 +174,7 @@ def dataset_lock(root: Path, *, wait: bool = False) -> Iterator[None]:
                 "finishes (the lock is released when that process ends, even if it crashed)"
             ) from None
         try:
+            recover(root)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

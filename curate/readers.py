@@ -199,7 +199,8 @@ def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
 @dataclass(frozen=True)
 class _Chunk:
     """Whole lines of a JSONL file: where they start (byte offset and line number), how
-    many there are and the longest one's length (newline excluded)."""
+    many there are, and the longest one's length (newline excluded) when a line may be
+    over the limit (0 when none can be)."""
 
     offset: int
     first: int

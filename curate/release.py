@@ -50,7 +50,6 @@ __all__ = [
 
 Bump = Literal["auto", "major", "minor", "patch"]
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-FILES = ("events.parquet", "claims.parquet", "sources.parquet")
 
 
 @dataclass(frozen=True)

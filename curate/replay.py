@@ -98,7 +98,7 @@ def replay(dataset: Path, *, into: Path | None = None, schema: Schema | None = N
     plan = [(version, _inputs(store, version)) for version in versions]
     work = Path(tempfile.mkdtemp(prefix="curate-replay-")) if into is None else into
     try:
-        rebuilt = work / store.root.name
+        rebuilt = work / store.root.resolve().name
         new_dataset(rebuilt, schema=schema)
         shutil.copyfile(store.root / "dataset.yaml", rebuilt / "dataset.yaml")
         result = Replay()

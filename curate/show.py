@@ -20,7 +20,10 @@ __all__ = ["casualties", "claim_value", "print_events"]
 
 
 def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A claimed number as written: 11, not 11.0; 1234567, not 1.23457e+06."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def casualties(low: Any, best: Any, high: Any) -> str:

@@ -18,7 +18,7 @@ import polars as pl
 import yaml
 
 from curate.errors import InputError
-from curate.journal import Transaction, recover
+from curate.journal import Transaction, recover_if_idle
 from curate.schema import Schema, load_schema
 from curate.types import polars_schema
 
@@ -85,10 +85,11 @@ def new_dataset(root: Path, *, title: str | None = None, schema: Schema | None =
 
 
 def open_store(root: Path) -> Store:
-    """An existing dataset (after finishing any commit a crash interrupted)."""
+    """An existing dataset (after finishing any commit a crash interrupted, unless a
+    writer holds the dataset's lock)."""
     if not (root / "dataset.yaml").is_file():
         raise InputError(f"{root} is not a dataset: no dataset.yaml (create one with `curate new`)")
-    recover(root)
+    recover_if_idle(root)
     try:
         metadata = yaml.safe_load((root / "dataset.yaml").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -113,7 +114,8 @@ def write_store_rows(
 
 def in_key_order(frame: pl.DataFrame, table: str, schema: Schema) -> pl.DataFrame:
     """The table's fields in schema order and its rows sorted by primary key (a table
-    read from a store is in that order already, and is then not copied)."""
+    with a one-field key that is in that order already, as read from a store, is not
+    copied)."""
     definition = schema.table(table)
     ordered = frame.select(definition.field_names)
     keys = list(definition.primary_key)

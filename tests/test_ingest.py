@@ -329,3 +329,17 @@ def test_a_superseded_event_can_be_revised_alone(seeded: tuple[Path, Any], tmp_p
     result = ingest(root, write_dataset(tmp_path / "revise", {"events": [revised]}))
     assert result.accepted, [i.message for i in result.report.issues]
     assert result.changes["events"].revised == [old["event_id"]]
+
+
+def test_a_reader_never_removes_a_writers_staged_files(seeded: tuple[Path, Any]) -> None:
+    """Found in review: opening a store (as `curate show` does) while a writer holds the
+    lock must not take the writer's temp files for a crash's leftovers."""
+    root, _ = seeded
+    target = root / "records" / "sources.jsonl"
+    with dataset_lock(root):
+        transaction = Transaction(root)
+        transaction.stage(target, b"")
+        open_store(root)  # another command, reading
+        transaction.commit()
+    assert target.read_bytes() == b""
+    assert not list(root.rglob(".curate-tmp-*"))

@@ -29,6 +29,8 @@ def test_casualties_in_words(low: Any, best: Any, high: Any, words: str) -> None
     ("qualifier", "low", "high", "text", "words"),
     [
         ("exact", 8.0, None, None, "8"),
+        ("exact", 1234567.0, None, None, "1234567"),
+        ("about", 2.5, None, None, "about 2.5"),
         ("at_least", 13.0, None, "more than 12 raids", "at least 13 (more than 12 raids)"),
         ("at_most", None, 5.0, None, "at most 5"),
         ("about", 12.0, None, None, "about 12"),
