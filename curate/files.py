@@ -127,6 +127,7 @@ def validate_paths(
     keep_tables: bool = False,
     across_tables: bool = True,
     each_table: TableHandler | None = None,
+    errors_only: bool = False,
 ) -> ValidationRun:
     """Validate files (one table each) or dataset directories; keys across all of them.
 
@@ -134,7 +135,8 @@ def validate_paths(
     `across_tables=False` leaves foreign keys and dataset rules to the caller (ingest
     judges them on the merged store). `each_table` is handed each whole typed table as
     soon as its files are read (before the checks across tables), so that a caller can
-    use it without all tables being held at once."""
+    use it without all tables being held at once. `errors_only` skips the checks that can
+    only warn."""
     schema = schema or load_schema()
     limits = limits or Limits()
     inputs = resolve_inputs(list(paths), table, schema)
@@ -145,7 +147,15 @@ def validate_paths(
     while True:
         try:
             return _validate_inputs(
-                inputs, schema, max_issues, limits, progress, keep_tables, across_tables, each_table
+                inputs,
+                schema,
+                max_issues,
+                limits,
+                progress,
+                keep_tables,
+                across_tables,
+                each_table,
+                errors_only,
             )
         except CsvFastPathError:
             # Start over with the exact CSV reader for the file that needs it.
@@ -161,10 +171,11 @@ def _validate_inputs(
     keep_tables: bool,
     across_tables: bool,
     each_table: TableHandler | None,
+    errors_only: bool,
 ) -> ValidationRun:
     report = Report(max_issues=max_issues)
     validators = {
-        name: TableValidator(schema, schema.table(name), report)
+        name: TableValidator(schema, schema.table(name), report, errors_only)
         for name in dict.fromkeys(i.table for i in inputs)
     }
     whole = keep_tables or each_table is not None

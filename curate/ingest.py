@@ -74,6 +74,7 @@ def load_tables(
         max_issues=20,
         keep_tables=True,
         across_tables=across_tables,
+        errors_only=True,
     )
     if not run.report.valid:
         raise invalid_store(store, run.report)

@@ -290,7 +290,9 @@ def _write_tables(
         _write_parquet(records, name, schema, directory / f"{name}.parquet")
         _hash_table(digest, name, records, schema)
 
-    run = validate_paths([store.records], schema=schema, max_issues=20, each_table=publish)
+    run = validate_paths(
+        [store.records], schema=schema, max_issues=20, each_table=publish, errors_only=True
+    )
     if not run.report.valid:
         raise invalid_store(store, run.report)
     return changes, f"sha256:{digest.hexdigest()}"

@@ -120,6 +120,7 @@ class TableValidator:
     schema: Schema
     table: Table
     report: Report
+    errors_only: bool = False  # skip warnings (a store loaded for a write needs no more)
     primary: list[pl.DataFrame] = field(default_factory=list)
     hashes: list[pl.Series] = field(default_factory=list)
     positions: list[tuple[int, int | pl.Series]] = field(default_factory=list)
@@ -225,6 +226,8 @@ class TableValidator:
             check = Check("type-error", "error", name, (name,), message, pl.lit(True))
             plan.append((check, pl.lit(~mask)))
         for check in table_checks(self.schema, self.table):
+            if self.errors_only and check.severity != "error":
+                continue
             if check.code == "required" and check.field in conformed.missing_required:
                 continue
             ok = check.ok

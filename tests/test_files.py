@@ -346,3 +346,19 @@ def test_files_give_the_verdict_of_whole_tables_in_memory(
     from_files = validate_paths([directory] if layout == "directory" else paths).report
     in_memory = curate.validate(case.tables)
     assert _verdict(from_files) == _verdict(in_memory)
+
+
+def test_errors_only_skips_warnings_and_keeps_every_error(tmp_path: Path) -> None:
+    """What a store loaded for a write is checked with: the same errors, no warnings."""
+    path = tmp_path / "sources.jsonl"
+    path.write_text(
+        '{"source_id": "s1", "publisher": "Reu\\u202eters"}\n{"source_id": "bad id"}\n',
+        encoding="utf-8",
+    )
+    full = validate_paths([path]).report
+    lean = validate_paths([path], errors_only=True).report
+    assert full.warning_count == 1
+    assert lean.warning_count == 0
+    assert [(i.code, i.row) for i in lean.issues] == [
+        (i.code, i.row) for i in full.issues if i.severity == "error"
+    ]
