@@ -90,9 +90,18 @@ def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
     assert run.tables is not None
     rows = run.tables[table]
     rejected = run.validators[table].rejected_codes().select(FILE, ROW)
-    accepted = rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW, FILE)
-    # Text is stored in NFC, so the same words in another normal form are no change.
-    return accepted.with_columns(pl.col(pl.String).str.normalize("NFC"))
+    return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW, FILE)
+
+
+def _in_nfc(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows with their text in NFC (text is stored so, and the same words in another
+    normal form are no change), and those of them that NFC changed."""
+    text = rows.select(pl.col(pl.String)).columns
+    normalised = rows.with_columns(pl.col(text).str.normalize("NFC"))
+    same = pl.all_horizontal(
+        [pl.col(c).eq_missing(rows.get_column(c)) for c in text] or [pl.lit(True)]
+    )
+    return normalised, normalised.filter(~same)
 
 
 def _merge(
@@ -174,10 +183,11 @@ def ingest(
             return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
         for name in run.tables or {}:
-            incoming = _accepted(run, name)
-            normalised = check_rows(incoming, name, schema, max_issues)
-            if not normalised.valid:  # NFC can change a text's length
-                return IngestResult(changes, normalised, accepted=False)
+            incoming, changed = _in_nfc(_accepted(run, name))
+            if changed.height:  # NFC can change a text's length: check those rows again
+                normalised = check_rows(changed, name, schema, max_issues)
+                if not normalised.valid:
+                    return IngestResult(changes, normalised, accepted=False)
             merged[name] = _merge(stored[name], incoming, name, schema, changes[name])
         whole = check_across_tables(merged, schema, max_issues)
         if not whole.valid:

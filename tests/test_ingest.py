@@ -343,3 +343,15 @@ def test_a_reader_never_removes_a_writers_staged_files(seeded: tuple[Path, Any])
         transaction.commit()
     assert target.read_bytes() == b""
     assert not list(root.rglob(".curate-tmp-*"))
+
+
+def test_text_that_nfc_makes_too_long_is_refused(seeded: tuple[Path, Any], tmp_path: Path) -> None:
+    """U+0958 is excluded from composition: NFC writes it as two characters, so a quote of
+    500 of them (the limit) becomes 1,000 once normalised, and cannot be stored."""
+    root, dataset = seeded
+    before = _snapshot(root)
+    claim = dict(dataset["claims"][0], quote="\u0958" * 500)
+    result = ingest(root, write_dataset(tmp_path / "long", {"claims": [claim]}))
+    assert not result.accepted
+    assert [(i.code, i.field) for i in result.report.issues] == [("range", "quote")]
+    assert _snapshot(root) == before
