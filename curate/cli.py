@@ -389,8 +389,8 @@ def _tables_at(path: Path, schema: Schema) -> dict[str, Any]:
             raise InputError(f"{path} does not verify: {verification.problems[0]}")
         return read_tables(path, schema)
     if (path / "dataset.yaml").is_file():
-        from curate.ingest import load_tables
         from curate.store import open_store
+        from curate.stored import load_tables
 
         return load_tables(open_store(path), schema)
     raise InputError(f"{path}: neither a release (datapackage.json) nor a dataset (dataset.yaml)")

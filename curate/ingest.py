@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -25,10 +26,13 @@ from curate.journal import Transaction, dataset_lock
 from curate.quarantine import QuarantineCounts, write_quarantine
 from curate.report import Report
 from curate.schema import Schema, load_schema
-from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
+from curate.seal import Digest
+from curate.splice import splice_rows
+from curate.store import Store, in_key_order, open_store, write_store_rows
+from curate.stored import StoredTables, load_store, seal_store
 from curate.validation import FILE, ROW, check_across_tables, check_rows, validate
 
-__all__ = ["IngestResult", "TableChanges", "ingest", "invalid_store", "load_tables", "retract"]
+__all__ = ["IngestResult", "TableChanges", "ingest", "retract"]
 
 
 @dataclass
@@ -55,36 +59,6 @@ class IngestResult:
     quarantine: list[QuarantineCounts] = field(default_factory=list)
 
 
-def invalid_store(store: Store, report: Report) -> InvalidDataError:
-    """The error for a store that does not validate (it must be repaired by hand)."""
-    return InvalidDataError(
-        f"the store in {store.records} is invalid ({report.error_count} errors); "
-        f"run `curate validate {store.records}` and repair it first"
-    )
-
-
-def load_tables(
-    store: Store, schema: Schema, *, across_tables: bool = True
-) -> dict[str, pl.DataFrame]:
-    """The stored tables, typed; the store must be valid (with `across_tables=False`,
-    valid row by row and in its keys: the caller checks the rest)."""
-    run = validate_paths(
-        [store.records],
-        schema=schema,
-        max_issues=20,
-        keep_tables=True,
-        across_tables=across_tables,
-        errors_only=True,
-    )
-    if not run.report.valid:
-        raise invalid_store(store, run.report)
-    tables = run.tables or {}
-    return {
-        name: tables[name].drop(ROW, FILE) if name in tables else empty_table(name, schema)
-        for name in schema.table_names
-    }
-
-
 def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
     """The incoming rows of `table` that passed the row-level checks."""
     assert run.tables is not None
@@ -104,9 +78,17 @@ def _in_nfc(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return normalised, normalised.filter(~same)
 
 
+@dataclass(frozen=True)
+class Merged:
+    """A table after an upsert, and the rows that are new or replace a stored one."""
+
+    table: pl.DataFrame
+    replacements: pl.DataFrame
+
+
 def _merge(
     stored: pl.DataFrame, incoming: pl.DataFrame, table: str, schema: Schema, changes: TableChanges
-) -> pl.DataFrame:
+) -> Merged:
     """Upsert `incoming` into `stored` by primary key, counting what changed."""
     primary = list(schema.table(table).primary_key)
     names = stored.columns
@@ -130,31 +112,55 @@ def _merge(
         stored.join(revised.select(primary), on=primary, how="anti") if revised.height else stored
     )
     # New keys usually sort after the stored ones: then nothing needs sorting.
-    return in_key_order(pl.concat([kept, replacements]), table, schema)
+    merged = in_key_order(pl.concat([kept, replacements]), table, schema)
+    return Merged(merged, replacements)
 
 
-def _write_tables(store: Store, tables: Mapping[str, pl.DataFrame], schema: Schema) -> None:
-    """Replace the records files of `tables` all at once (`curate.journal`). Each file is
-    written by its own thread, so one table is serialised while another goes to disk."""
+def _write_tables(
+    store: Store, loaded: StoredTables, merged: Mapping[str, Merged], schema: Schema
+) -> None:
+    """Replace the records files of the `merged` tables all at once (`curate.journal`),
+    then seal the store. A trusted file is spliced (its unchanged lines copied, only the
+    replacements serialised); other files are written whole. Each file is written by its
+    own thread, so one table is serialised while another goes to disk."""
     from concurrent.futures import ThreadPoolExecutor
 
     transaction = Transaction(store.root)
+    written: dict[str, Digest] = {}
 
     def stage(name: str) -> None:
-        frame = tables[name]
-        transaction.stage_with(
-            store.table_path(name),
-            lambda handle: write_store_rows(frame, name, schema, handle.write),
-        )
+        table = merged[name]
+        path = store.table_path(name)
+        key = schema.table(name).primary_key[0]
+
+        def write(handle: BinaryIO) -> None:
+            known: tuple[str, ...] = ()
+            first_change = None
+            if loaded.trusted:
+                stored = loaded.tables[name].get_column(key)
+                handle.flush()
+                first_change = splice_rows(
+                    path, stored, table.replacements, name, schema, handle.fileno()
+                )
+            if first_change is None:
+                write_store_rows(table.table, name, schema, handle.write)
+            handle.flush()
+            known = (
+                () if first_change is None else loaded.digests[name].unchanged_blocks(first_change)
+            )
+            written[name] = Digest.of_file(Path(handle.name), known)
+
+        transaction.stage_with(path, write)
 
     try:
-        with ThreadPoolExecutor(max_workers=max(len(tables), 1)) as pool:
-            for future in [pool.submit(stage, name) for name in tables]:
+        with ThreadPoolExecutor(max_workers=max(len(merged), 1)) as pool:
+            for future in [pool.submit(stage, name) for name in merged]:
                 future.result()
     except BaseException:
         transaction.abandon()
         raise
     transaction.commit()
+    seal_store(store, schema, loaded, written)
 
 
 def ingest(
@@ -170,7 +176,8 @@ def ingest(
     schema = schema or load_schema()
     store = open_store(dataset)
     with dataset_lock(store.root):
-        stored = load_tables(store, schema, across_tables=False)
+        loaded = load_store(store, schema, across_tables=False)
+        stored = loaded.tables
         run = validate_paths(
             inputs, schema=schema, max_issues=max_issues, keep_tables=True, across_tables=False
         )
@@ -182,14 +189,23 @@ def ingest(
             # right cannot be told), the whole batch is refused.
             return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
+        results: dict[str, Merged] = {}
         for name in run.tables or {}:
             incoming, changed = _in_nfc(_accepted(run, name))
             if changed.height:  # NFC can change a text's length: check those rows again
                 normalised = check_rows(changed, name, schema, max_issues)
                 if not normalised.valid:
                     return IngestResult(changes, normalised, accepted=False)
-            merged[name] = _merge(stored[name], incoming, name, schema, changes[name])
-        whole = check_across_tables(merged, schema, max_issues)
+            results[name] = _merge(stored[name], incoming, name, schema, changes[name])
+            merged[name] = results[name].table
+        # A trusted store was valid as a whole: only the batch's rows need key checks.
+        edited = None
+        if loaded.trusted:
+            edited = {
+                name: result.replacements.select(schema.table(name).primary_key)
+                for name, result in results.items()
+            }
+        whole = check_across_tables(merged, schema, max_issues, changed=edited, errors_only=True)
         if not whole.valid:
             # Refused whole: rows that only fail across tables cannot be told apart from
             # the stored rows they conflict with, so none of the batch is taken.
@@ -199,7 +215,9 @@ def ingest(
             placed = write_quarantine(run, quarantine)
         touched = [n for n, c in changes.items() if c.added or c.revised]
         if touched and not dry_run:
-            _write_tables(store, {name: merged[name] for name in touched}, schema)
+            _write_tables(store, loaded, {name: results[name] for name in touched}, schema)
+        elif not dry_run and not loaded.trusted:
+            seal_store(store, schema, loaded, {})  # checked in full, and unchanged
         written = bool(touched) and not dry_run
         return IngestResult(changes, run.report, accepted=True, written=written, quarantine=placed)
 
@@ -214,7 +232,8 @@ def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None 
     if not reason.strip():
         raise InputError("say why the event is retracted (--reason)")
     with dataset_lock(store.root):
-        tables = load_tables(store, schema)
+        loaded = load_store(store, schema)
+        tables = dict(loaded.tables)
         events = tables["events"]
         found = events.filter(pl.col("event_id") == event_id)
         if found.is_empty():
@@ -240,5 +259,6 @@ def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None 
         report = validate(tables, schema=schema, max_issues=20)
         if not report.valid:
             raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
-        _write_tables(store, {"events": updated}, schema)
+        replacement = updated.filter(pl.col("event_id") == event_id)
+        _write_tables(store, loaded, {"events": Merged(updated, replacement)}, schema)
         return int(found["revision"][0]) + 1

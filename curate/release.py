@@ -29,11 +29,11 @@ from curate.export.arrow import arrow_schema
 from curate.export.codebook import codebook
 from curate.export.frictionless import table_schema
 from curate.files import validate_paths
-from curate.ingest import invalid_store
 from curate.io import sha256_file
 from curate.journal import Transaction, dataset_lock
 from curate.schema import Schema, load_schema
 from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
+from curate.stored import invalid_store
 from curate.types import polars_schema
 from curate.validation import FILE, ROW
 

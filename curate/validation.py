@@ -103,11 +103,14 @@ class Keys:
     references: Mapping[str, pl.DataFrame]
 
     @classmethod
-    def of(cls, typed: pl.DataFrame, table: Table) -> Keys:
-        """The keys of a whole typed table that carries __row and __file."""
+    def of(cls, typed: pl.DataFrame, table: Table, primary: pl.DataFrame | None = None) -> Keys:
+        """The keys of a whole typed table that carries __row and __file (the primary
+        keys of `primary` instead, when only some rows' references are to be checked)."""
         fields = {c for fk in table.foreign_keys for c in fk.fields}
         references = typed.select(*sorted(fields), ROW, FILE) if fields else pl.DataFrame()
-        return cls(typed.select(table.primary_key), {"": references})
+        return cls(
+            (typed if primary is None else primary).select(table.primary_key), {"": references}
+        )
 
 
 @dataclass
@@ -502,16 +505,20 @@ def check_dataset_rules(
     schema: Schema,
     report: Report,
     paths: Mapping[str, list[str | None]] | None = None,
+    *,
+    errors_only: bool = False,
 ) -> Offending:
     """The SQL dataset rules over whole typed tables carrying __row and __file (all three
     tables must be present, with at least their `dataset_rule_columns`). Returns the rows
-    that break an error rule."""
+    that break an error rule. `errors_only` skips the warning rules."""
     offending: Offending = {name: [] for name in frames}
     if not set(schema.table_names) <= set(frames):
         return offending
     plain = {name: frame.drop(ROW, FILE, strict=False) for name, frame in frames.items()}
     context = pl.SQLContext(frames=plain)
     for rule in schema.dataset_rules:
+        if errors_only and rule.severity != "error":
+            continue
         primary = list(schema.table(rule.table).primary_key)
         keys = context.execute(rule.query, eager=True)
         keys.columns = primary
@@ -559,7 +566,9 @@ def finish_tables(
     if across_tables:
         offending = check_references(keys, schema, report, paths)
     if typed is not None and across_tables:
-        for name, pieces in check_dataset_rules(typed, schema, report, paths).items():
+        errors_only = all(validator.errors_only for validator in validators.values())
+        found = check_dataset_rules(typed, schema, report, paths, errors_only=errors_only)
+        for name, pieces in found.items():
             offending[name] += pieces
     for name, validator in validators.items():
         for piece in offending[name]:
@@ -578,12 +587,31 @@ def check_rows(
     return report
 
 
+def _around_changes(frame: pl.DataFrame, changed: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """The rows whose case-folded key is also a changed row's: the only rows a key
+    conflict can involve when the rest was valid as a whole."""
+    hashes = frame.select(_key_hash(table)).to_series()
+    touched = frame.join(changed, on=list(table.primary_key), how="semi")
+    return frame.filter(hashes.is_in(touched.select(_key_hash(table)).to_series().implode()))
+
+
 def check_across_tables(
-    tables: Mapping[str, pl.DataFrame], schema: Schema, max_issues: int | None = None
+    tables: Mapping[str, pl.DataFrame],
+    schema: Schema,
+    max_issues: int | None = None,
+    *,
+    changed: Mapping[str, pl.DataFrame] | None = None,
+    errors_only: bool = False,
 ) -> Report:
     """Foreign keys and dataset rules over whole typed tables whose rows are already
     valid one by one and whose keys are unique (a merged store). Rows are numbered from
-    1 in each table's order."""
+    1 in each table's order.
+
+    `changed` names, per table, the primary keys of the rows that are new or replaced
+    since the tables were last valid as a whole (a sealed store and an ingest; no key
+    is ever removed). Then keys and references are checked only where those rows take
+    part; the dataset rules, which may join anything, still run over whole tables
+    (with `errors_only`, only those whose severity is error)."""
     report = Report(max_issues=max_issues)
     numbered = {
         name: frame.with_columns(
@@ -594,15 +622,24 @@ def check_across_tables(
     }
     for name, frame in tables.items():
         report.count_rows(name, frame.height)
-    keys = {name: Keys.of(frame, schema.table(name)) for name, frame in numbered.items()}
+    keys = {}
     for name, frame in numbered.items():
         table = schema.table(name)
+        referring = frame
+        if changed is not None:
+            edits = changed.get(name)
+            if edits is None or edits.is_empty():
+                referring = frame = frame.clear()
+            else:
+                referring = frame.join(edits, on=list(table.primary_key), how="semi")
+                frame = _around_changes(frame, edits, table)
+        keys[name] = Keys.of(referring, table, primary=numbered[name])
         conflicting = case_conflicts(frame, table)
         if conflicting.height:
             message = f"{','.join(table.primary_key)} differs from another only in letter case"
             report_key_conflicts(report, table, conflicting, message)
     check_references(keys, schema, report)
-    check_dataset_rules(numbered, schema, report)
+    check_dataset_rules(numbered, schema, report, errors_only=errors_only)
     return report
 
 

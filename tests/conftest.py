@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from curate.schema import Schema, load_schema
+
+# Store seals (curate.seal) go to a state directory of the test run's own, never the
+# user's; the CLI run as a subprocess inherits it.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="curate-test-state-")
 
 settings.register_profile(
     "dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

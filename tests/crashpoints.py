@@ -2,11 +2,13 @@
 
     python tests/crashpoints.py kill|oserror|readonly N COUNT_FILE curate-args...
 
-Every write to a file opened for writing, every `os.fsync`, `os.replace`, `os.rename`,
+Every write to a file opened for writing, every `os.write`, `os.copy_file_range`,
+`os.fsync`, `os.replace`, `os.rename`,
 `Path.write_text`/`write_bytes` and Parquet file written counts as one step. At step N
 the process kills itself with SIGKILL (`kill`: nothing is cleaned up, as in a power cut)
 or that step raises `OSError`: ENOSPC (`oserror`: the disk is full) or EROFS
-(`readonly`: the file system turned read-only). The number of steps
+(`readonly`: the file system turned read-only). Writes to curate's state directory
+(store seals, which are best effort) are not steps. The number of steps
 taken is written to COUNT_FILE as they happen, so the harness knows when N went past the
 last step (the command then ran to the end).
 """
@@ -41,9 +43,26 @@ def _step(mode: str, target: int, count_file: str, what: str) -> None:
         raise OSError(errno.ENOSPC, f"No space left on device (injected at {what})")
 
 
+def _in_state_directory(args: tuple[Any, ...]) -> bool:
+    """Whether a call works on curate's state directory (store seals, `curate.seal`):
+    not the dataset, and best effort by design, so not a step. A file descriptor is
+    named through /proc."""
+    state = os.environ.get("XDG_STATE_HOME")
+    if not state or not args:
+        return False
+    target = args[0]
+    if isinstance(target, int):
+        try:
+            target = os.readlink(f"/proc/self/fd/{target}")
+        except OSError:
+            return False
+    return isinstance(target, str | os.PathLike) and os.fspath(target).startswith(state)
+
+
 def _counted(function: Callable[..., Any], hook: Callable[[str], None], what: str) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        hook(what)
+        if not _in_state_directory(args):
+            hook(what)
         return function(*args, **kwargs)
 
     return wrapper
@@ -77,7 +96,7 @@ def main() -> None:
     def hook(what: str) -> None:
         _step(mode, int(target), count_file, what)
 
-    for name in ("fsync", "replace", "rename"):
+    for name in ("fsync", "replace", "rename", "write", "copy_file_range"):
         setattr(os, name, _counted(getattr(os, name), hook, f"os.{name}"))
     for name in ("write_text", "write_bytes"):
         setattr(pathlib.Path, name, _counted(getattr(pathlib.Path, name), hook, f"Path.{name}"))

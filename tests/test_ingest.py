@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,12 @@ from hypothesis import strategies as st
 from curate import journal
 from curate import strategies as cs
 from curate.errors import InputError
-from curate.ingest import ingest, load_tables, retract
+from curate.ingest import ingest, retract
 from curate.journal import JOURNAL, Transaction, dataset_lock
 from curate.samples import sample_dataset
 from curate.schema import load_schema
 from curate.store import new_dataset, open_store
+from curate.stored import load_tables
 from tests.helpers import run_cli, write_dataset
 
 SCHEMA = load_schema()
@@ -236,15 +238,26 @@ def test_a_disk_full_while_writing_leaves_the_store_and_no_temp_file(
     claims = [dict(c, quote="A revised quote.") for c in dataset["claims"]]
     batch = write_dataset(tmp_path / "revisions", {"events": events, "claims": claims})
     from curate import ingest as ingest_module
-    from curate.store import write_store_rows as real
+    from curate.splice import splice_rows as real_splice
+    from curate.store import write_store_rows as real_write
 
-    def disk_full(frame: Any, name: str, schema: Any, write: Any) -> None:
-        if name == "claims":
-            write(b"{partial")
+    def disk_full(table: str) -> None:
+        if table == "claims":
             raise OSError(28, "No space left on device")
-        real(frame, name, schema, write)
 
-    monkeypatch.setattr(ingest_module, "write_store_rows", disk_full)
+    def write_store_rows(frame: Any, name: str, schema: Any, write: Any) -> None:
+        write(b"{partial")
+        disk_full(name)
+        real_write(frame, name, schema, write)
+
+    def splice_rows(old: Path, keys: Any, rows: Any, name: str, schema: Any, target: int) -> Any:
+        os.write(target, b"{partial")
+        disk_full(name)
+        return real_splice(old, keys, rows, name, schema, target)
+
+    # The sealed store is spliced; a store checked in full is written whole: both fail.
+    monkeypatch.setattr(ingest_module, "write_store_rows", write_store_rows)
+    monkeypatch.setattr(ingest_module, "splice_rows", splice_rows)
     with pytest.raises(OSError, match="No space left"):
         ingest(root, batch)
     assert _snapshot(root) == before

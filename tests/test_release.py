@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 
 from curate import strategies as cs
 from curate.errors import InvalidDataError
-from curate.ingest import ingest, load_tables
+from curate.ingest import ingest
 from curate.release import read_tables, release
 from curate.samples import sample_dataset
 from curate.schema import load_schema
 from curate.store import new_dataset, open_store
+from curate.stored import load_tables
 from curate.types import POLARS_TYPES
 from curate.verify import read_release
 from tests.helpers import frictionless_report, run_cli, write_dataset

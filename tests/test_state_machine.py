@@ -21,10 +21,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from curate import strategies as cs
 from curate.errors import InputError
-from curate.ingest import ingest, load_tables, retract
+from curate.ingest import ingest, retract
 from curate.release import read_tables, release
 from curate.schema import load_schema
 from curate.store import new_dataset, open_store
+from curate.stored import load_tables
 from curate.verify import verify_release
 from tests.helpers import write_dataset
 from tests.summary import record_summary

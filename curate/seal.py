@@ -1,0 +1,129 @@
+"""What curate last found valid in a store, so that the next command need not check it again.
+
+Checking a store of millions of records row by row before every ingest costs more than
+the ingest itself. So whenever curate writes a store it has found valid as a whole (an
+ingest, a retraction, a new dataset), it records a seal: the size of each records file
+and the SHA-256 of each of its blocks, with the curate version and digests of curate's
+code and of the schema. The next command hashes each file while polars parses it, and
+when every table matches the seal the parsed tables are used without the row checks;
+any difference (a hand edit, a `git checkout`, another schema, another curate) means a
+full check, as before.
+
+Seals live outside the dataset, in the user's state directory
+(`$XDG_STATE_HOME/curate/seals/`, `~/.local/state` by default), one per dataset path. They
+are never committed with the records, so a dataset that comes from elsewhere (a clone, a
+pull request) is always checked in full the first time, and a seal cannot be forged by
+whoever wrote the records. When that directory cannot be written, nothing is sealed and
+every command checks in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from curate.schema import Schema
+
+__all__ = ["Digest", "read_seal", "schema_digest", "seal_path", "write_seal"]
+
+
+BLOCK = 16 << 20
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A file's size and the SHA-256 of each of its 16 MiB blocks: a file of another
+    size is not read at all, and a file rewritten from some offset on (new records
+    after the stored ones) is hashed again only from there."""
+
+    size: int
+    blocks: tuple[str, ...]
+
+    @classmethod
+    def of_file(cls, path: Path, known: Sequence[str] = ()) -> Digest:
+        """The file's digest, taking its first `len(known)` blocks as hashed already."""
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            blocks = list(known[: size // BLOCK])
+            if size > len(blocks) * BLOCK:
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                    view = memoryview(mapped)
+                    for start in range(len(blocks) * BLOCK, size, BLOCK):
+                        blocks.append(hashlib.sha256(view[start : start + BLOCK]).hexdigest())
+                    view.release()
+        return cls(size, tuple(blocks))
+
+    def unchanged_blocks(self, offset: int) -> tuple[str, ...]:
+        """The hashes of the blocks that lie wholly before `offset`."""
+        return self.blocks[: offset // BLOCK]
+
+
+def seal_path(root: Path) -> Path:
+    """Where the seal of the dataset at `root` is kept (deleting it is always safe)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+    return Path(state) / "curate" / "seals" / f"{key}.json"
+
+
+def schema_digest(schema: Schema) -> str:
+    """A digest of everything the schema checks (its repr is deterministic)."""
+    return hashlib.sha256(repr(schema).encode()).hexdigest()
+
+
+def _code_digest() -> str:
+    """A digest of curate's own modules: other code may check otherwise."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
+
+
+def _header(schema: Schema) -> dict[str, str]:
+    from curate import __version__
+
+    return {
+        "curate": __version__,
+        "code": _code_digest(),
+        "schema": schema_digest(schema),
+    }
+
+
+def read_seal(root: Path, schema: Schema) -> dict[str, Digest] | None:
+    """The digest of each table as last found valid against `schema` by this curate, or
+    None when there is no usable seal."""
+    try:
+        seal = json.loads(seal_path(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(seal, dict) or seal.get("header") != _header(schema):
+        return None
+    tables = seal.get("tables")
+    if not isinstance(tables, dict) or set(tables) != set(schema.table_names):
+        return None
+    try:
+        return {
+            name: Digest(int(d["size"]), tuple(str(b) for b in d["blocks"]))
+            for name, d in tables.items()
+        }
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def write_seal(root: Path, schema: Schema, digests: Mapping[str, Digest]) -> None:
+    """Record that the store's tables with these digests are valid together.
+    Best effort: a seal that cannot be written only means a full check next time."""
+    from curate.io import write_atomic
+
+    path = seal_path(root)
+    tables = {name: {"size": d.size, "blocks": d.blocks} for name, d in sorted(digests.items())}
+    seal = {"header": _header(schema), "tables": tables}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(seal, indent=1).encode())
+    except OSError:
+        pass  # an older seal names other digests, so it cannot vouch for these files

@@ -1,0 +1,140 @@
+"""A store's tables loaded for a command: trusted when sealed, otherwise checked in full.
+
+`load_store` reads each records file once. When every file's bytes still hash to the
+store's seal (`curate.seal`), they are parsed without the row checks; otherwise the
+store is validated as `curate validate` would (errors only) and must be valid. After a
+write, `seal_store` records the new state, so that the next command can trust it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import polars as pl
+
+from curate.errors import InvalidDataError
+from curate.files import validate_paths
+from curate.report import Report
+from curate.schema import Schema
+from curate.seal import Digest, read_seal, write_seal
+from curate.store import Store, empty_table, parse_store_rows
+from curate.validation import FILE, ROW
+
+__all__ = ["StoredTables", "invalid_store", "load_store", "load_tables", "seal_store"]
+
+
+@dataclass(frozen=True)
+class StoredTables:
+    """The typed tables, the digest of each records file as loaded, and whether they were
+    trusted from the seal (then the files are known to be curate's own: valid together,
+    and parsed exactly by `parse_store_rows`)."""
+
+    tables: dict[str, pl.DataFrame]
+    digests: dict[str, Digest]
+    trusted: bool
+
+
+def invalid_store(store: Store, report: Report) -> InvalidDataError:
+    """The error for a store that does not validate (it must be repaired by hand)."""
+    return InvalidDataError(
+        f"the store in {store.records} is invalid ({report.error_count} errors); "
+        f"run `curate validate {store.records}` and repair it first"
+    )
+
+
+def _read_trusted(store: Store, schema: Schema, seal: Mapping[str, Digest]) -> StoredTables | None:
+    """The sealed tables, or None as soon as a file differs from the seal. A file of the
+    sealed size is hashed by a second thread while polars parses it (a table parsed
+    from a file that then proves not to be the sealed one is thrown away)."""
+    tables = {}
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        for name in schema.table_names:
+            path = store.table_path(name)
+            try:
+                if path.stat().st_size != seal[name].size:
+                    return None
+            except OSError:
+                return None
+            digest = hasher.submit(Digest.of_file, path)
+            try:
+                frame: pl.DataFrame | None = parse_store_rows(path, name, schema)
+            except Exception:  # not the sealed bytes (the digest tells)
+                frame = None
+            try:
+                if digest.result() != seal[name] or frame is None:
+                    return None
+            except OSError:
+                return None
+            tables[name] = frame
+    return StoredTables(tables, dict(seal), trusted=True)
+
+
+def _digests(store: Store, schema: Schema) -> dict[str, Digest]:
+    paths = {name: store.table_path(name) for name in schema.table_names}
+    return {name: Digest.of_file(path) for name, path in paths.items() if path.is_file()}
+
+
+def load_store(store: Store, schema: Schema, *, across_tables: bool = True) -> StoredTables:
+    """The stored tables, typed; the store must be valid (with `across_tables=False`, a
+    store that is not sealed is checked row by row and in its keys only: the caller
+    checks the rest)."""
+    seal = read_seal(store.root, schema)
+    trusted = _read_trusted(store, schema, seal) if seal is not None else None
+    if trusted is not None:
+        return trusted
+    digests = _digests(store, schema)  # before the check: a seal only vouches for these
+    run = validate_paths(
+        [store.records],
+        schema=schema,
+        max_issues=20,
+        keep_tables=True,
+        across_tables=across_tables,
+        errors_only=True,
+    )
+    if not run.report.valid:
+        raise invalid_store(store, run.report)
+    found = run.tables or {}
+    tables = {
+        name: found[name].drop(ROW, FILE) if name in found else empty_table(name, schema)
+        for name in schema.table_names
+    }
+    return StoredTables(tables, digests, trusted=False)
+
+
+def load_tables(
+    store: Store, schema: Schema, *, across_tables: bool = True
+) -> dict[str, pl.DataFrame]:
+    """`load_store`'s tables."""
+    return load_store(store, schema, across_tables=across_tables).tables
+
+
+def _parses_exactly(store: Store, schema: Schema, name: str, loaded: StoredTables) -> bool:
+    """Whether the table's file still has the bytes it was checked with, and
+    `parse_store_rows` reads them as the checked table (true of every file curate
+    writes; a file edited by hand may use forms only the full reader accepts)."""
+    path = store.table_path(name)
+    try:
+        if Digest.of_file(path) != loaded.digests.get(name):
+            return False
+        return parse_store_rows(path, name, schema).equals(loaded.tables[name])
+    except (OSError, pl.exceptions.PolarsError):
+        return False
+
+
+def seal_store(
+    store: Store, schema: Schema, loaded: StoredTables, written: Mapping[str, Digest]
+) -> None:
+    """After a write of the tables in `written` (their new digests) to a store that is
+    now valid as a whole, seal it. The other tables keep their digest when they were
+    trusted, or when `parse_store_rows` reads them exactly; otherwise nothing is sealed
+    and the next command checks the store in full."""
+    digests = dict(written)
+    for name in schema.table_names:
+        if name in digests:
+            continue
+        if not loaded.trusted and not _parses_exactly(store, schema, name, loaded):
+            return
+        digests[name] = loaded.digests[name]
+    write_seal(store.root, schema, digests)
