@@ -13,6 +13,7 @@ quarantined, always.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -116,17 +117,22 @@ def _merge(
     return Merged(merged, replacements)
 
 
-def _write_tables(
-    store: Store, loaded: StoredTables, merged: Mapping[str, Merged], schema: Schema
-) -> None:
-    """Replace the records files of the `merged` tables all at once (`curate.journal`),
-    then seal the store. A trusted file is spliced (its unchanged lines copied, only the
-    replacements serialised); other files are written whole. Each file is written by its
-    own thread, so one table is serialised while another goes to disk."""
-    from concurrent.futures import ThreadPoolExecutor
+@dataclass
+class _Staged:
+    """New records files written beside the old ones, not yet committed."""
 
-    transaction = Transaction(store.root)
-    written: dict[str, Digest] = {}
+    transaction: Transaction
+    digests: dict[str, Digest]
+
+
+def _stage_tables(
+    store: Store, loaded: StoredTables, merged: Mapping[str, Merged], schema: Schema
+) -> _Staged:
+    """Write the `merged` tables' new records files as temp files (`curate.journal`). A
+    trusted file is spliced (its unchanged lines copied, only the replacements
+    serialised); other files are written whole. Each file is written by its own thread,
+    so one table is serialised while another goes to disk."""
+    staged = _Staged(Transaction(store.root), {})
 
     def stage(name: str) -> None:
         table = merged[name]
@@ -134,7 +140,6 @@ def _write_tables(
         key = schema.table(name).primary_key[0]
 
         def write(handle: BinaryIO) -> None:
-            known: tuple[str, ...] = ()
             first_change = None
             if loaded.trusted:
                 stored = loaded.tables[name].get_column(key)
@@ -142,25 +147,36 @@ def _write_tables(
                 first_change = splice_rows(
                     path, stored, table.replacements, name, schema, handle.fileno()
                 )
+            known: tuple[str, ...] = ()
             if first_change is None:
                 write_store_rows(table.table, name, schema, handle.write)
+            else:
+                known = loaded.digests[name].unchanged_blocks(first_change)
             handle.flush()
-            known = (
-                () if first_change is None else loaded.digests[name].unchanged_blocks(first_change)
-            )
-            written[name] = Digest.of_file(Path(handle.name), known)
+            staged.digests[name] = Digest.of_file(Path(handle.name), known)
 
-        transaction.stage_with(path, write)
+        staged.transaction.stage_with(path, write)
 
     try:
         with ThreadPoolExecutor(max_workers=max(len(merged), 1)) as pool:
             for future in [pool.submit(stage, name) for name in merged]:
                 future.result()
     except BaseException:
-        transaction.abandon()
+        staged.transaction.abandon()
         raise
-    transaction.commit()
-    seal_store(store, schema, loaded, written)
+    return staged
+
+
+def _commit(store: Store, schema: Schema, loaded: StoredTables, staged: _Staged) -> None:
+    """Put the staged files in place together, then seal the store."""
+    staged.transaction.commit()
+    seal_store(store, schema, loaded, staged.digests)
+
+
+def _abandon(staging: Future[_Staged] | None) -> None:
+    """Wait for files staged in the background, and remove them."""
+    if staging is not None and staging.exception() is None:
+        staging.result().transaction.abandon()
 
 
 def ingest(
@@ -205,19 +221,32 @@ def ingest(
                 name: result.replacements.select(schema.table(name).primary_key)
                 for name, result in results.items()
             }
-        whole = check_across_tables(merged, schema, max_issues, changed=edited, errors_only=True)
-        if not whole.valid:
-            # Refused whole: rows that only fail across tables cannot be told apart from
-            # the stored rows they conflict with, so none of the batch is taken.
-            return IngestResult(changes, whole, accepted=False)
-        placed: list[QuarantineCounts] = []
-        if quarantine is not None and not run.report.valid and not dry_run:
-            placed = write_quarantine(run, quarantine)
-        touched = [n for n, c in changes.items() if c.added or c.revised]
-        if touched and not dry_run:
-            _write_tables(store, loaded, {name: results[name] for name in touched}, schema)
-        elif not dry_run and not loaded.trusted:
-            seal_store(store, schema, loaded, {})  # checked in full, and unchanged
+        touched = {n: results[n] for n, c in changes.items() if c.added or c.revised}
+        with ThreadPoolExecutor(max_workers=1) as background:
+            # The new files are staged while the merged store is checked: nothing is
+            # committed unless it is valid.
+            staging = None
+            if touched and not dry_run:
+                staging = background.submit(_stage_tables, store, loaded, touched, schema)
+            try:
+                whole = check_across_tables(
+                    merged, schema, max_issues, changed=edited, errors_only=True
+                )
+                if not whole.valid:
+                    # Refused whole: rows that only fail across tables cannot be told
+                    # apart from the stored rows they conflict with, so none is taken.
+                    _abandon(staging)
+                    return IngestResult(changes, whole, accepted=False)
+                placed: list[QuarantineCounts] = []
+                if quarantine is not None and not run.report.valid and not dry_run:
+                    placed = write_quarantine(run, quarantine)
+            except BaseException:
+                _abandon(staging)
+                raise
+            if staging is not None:
+                _commit(store, schema, loaded, staging.result())
+            elif not dry_run and not loaded.trusted:
+                seal_store(store, schema, loaded, {})  # checked in full, and unchanged
         written = bool(touched) and not dry_run
         return IngestResult(changes, run.report, accepted=True, written=written, quarantine=placed)
 
@@ -260,5 +289,6 @@ def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None 
         if not report.valid:
             raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
         replacement = updated.filter(pl.col("event_id") == event_id)
-        _write_tables(store, loaded, {"events": Merged(updated, replacement)}, schema)
+        staged = _stage_tables(store, loaded, {"events": Merged(updated, replacement)}, schema)
+        _commit(store, schema, loaded, staged)
         return int(found["revision"][0]) + 1
