@@ -21,13 +21,13 @@ from typing import BinaryIO
 import polars as pl
 
 from curate.diff import key_text
-from curate.errors import InvalidDataError
+from curate.errors import InputError, InvalidDataError
 from curate.files import ValidationRun, validate_paths
 from curate.journal import Transaction, dataset_lock
 from curate.quarantine import QuarantineCounts, write_quarantine
 from curate.report import Report
 from curate.schema import Schema, load_schema
-from curate.seal import Digest
+from curate.seal import BlockHasher, Digest, Stamp
 from curate.splice import splice_rows
 from curate.store import Store, in_key_order, open_store, write_store_rows
 from curate.stored import StoredTables, load_store, seal_store
@@ -117,6 +117,16 @@ def _merge(
     return Merged(merged, replacements)
 
 
+def _unchanged_since_loaded(path: Path, stamp: Stamp | None) -> None:
+    """Refuse to splice a records file that something other than curate wrote to since
+    it was loaded: its lines are no longer the ones checked."""
+    if Stamp.of(path) != stamp:
+        raise InputError(
+            f"{path} changed while curate was ingesting into it; nothing was written. "
+            "Run the ingest again."
+        )
+
+
 @dataclass
 class _Staged:
     """New records files written beside the old ones, not yet committed."""
@@ -142,18 +152,26 @@ def _stage_tables(
         def write(handle: BinaryIO) -> None:
             first_change = None
             if loaded.trusted:
+                _unchanged_since_loaded(path, loaded.stamps[name])
                 stored = loaded.tables[name].get_column(key)
                 handle.flush()
                 first_change = splice_rows(
                     path, stored, table.replacements, name, schema, handle.fileno()
                 )
-            known: tuple[str, ...] = ()
+                _unchanged_since_loaded(path, loaded.stamps[name])
             if first_change is None:
-                write_store_rows(table.table, name, schema, handle.write)
+                hasher = BlockHasher()
+
+                def both(data: bytes) -> None:
+                    handle.write(data)
+                    hasher(data)
+
+                write_store_rows(table.table, name, schema, both)
+                staged.digests[name] = hasher.digest()
             else:
+                handle.flush()
                 known = loaded.digests[name].unchanged_blocks(first_change)
-            handle.flush()
-            staged.digests[name] = Digest.of_file(Path(handle.name), known)
+                staged.digests[name] = Digest.of_file(Path(handle.name), known)
 
         staged.transaction.stage_with(path, write)
 
@@ -254,8 +272,6 @@ def ingest(
 def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None = None) -> int:
     """Mark an event retracted, with a revision bump and the reason in its notes; records
     are never deleted. Returns the new revision."""
-    from curate.errors import InputError
-
     schema = schema or load_schema()
     store = open_store(dataset)
     if not reason.strip():

@@ -4,10 +4,12 @@ Checking a store of millions of records row by row before every ingest costs mor
 the ingest itself. So whenever curate writes a store it has found valid as a whole (an
 ingest, a retraction, a new dataset), it records a seal: the size of each records file
 and the SHA-256 of each of its blocks, with the curate version and digests of curate's
-code and of the schema. The next command hashes each file while polars parses it, and
-when every table matches the seal the parsed tables are used without the row checks;
-any difference (a hand edit, a `git checkout`, another schema, another curate) means a
-full check, as before.
+code, of the schema and the versions of polars and pyarrow. The next command hashes
+each file while polars parses it, and when every table matches the seal (and no file
+was written to meanwhile) the parsed tables are used without the row checks; any
+difference (a hand edit, a `git checkout`, another schema, another curate or polars)
+means a full check, as before. Only files in exactly the form curate writes are sealed,
+so that the lines of a sealed file can be spliced (`curate.splice`).
 
 Seals live outside the dataset, in the user's state directory
 (`$XDG_STATE_HOME/curate/seals/`, `~/.local/state` by default), one per dataset path. They
@@ -29,7 +31,15 @@ from pathlib import Path
 
 from curate.schema import Schema
 
-__all__ = ["Digest", "read_seal", "schema_digest", "seal_path", "write_seal"]
+__all__ = [
+    "BlockHasher",
+    "Digest",
+    "Stamp",
+    "read_seal",
+    "schema_digest",
+    "seal_path",
+    "write_seal",
+]
 
 
 BLOCK = 16 << 20
@@ -63,6 +73,53 @@ class Digest:
         return self.blocks[: offset // BLOCK]
 
 
+class BlockHasher:
+    """A write callable that hashes what it is given in 16 MiB blocks: its `digest` is
+    what `Digest.of_file` gives for a file of those bytes."""
+
+    def __init__(self) -> None:
+        self._blocks: list[str] = []
+        self._hash = hashlib.sha256()
+        self._filled = 0
+        self._size = 0
+
+    def __call__(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            take = min(len(view), BLOCK - self._filled)
+            self._hash.update(view[:take])
+            self._filled += take
+            self._size += take
+            view = view[take:]
+            if self._filled == BLOCK:
+                self._blocks.append(self._hash.hexdigest())
+                self._hash, self._filled = hashlib.sha256(), 0
+
+    def digest(self) -> Digest:
+        last = [self._hash.hexdigest()] if self._filled else []
+        return Digest(self._size, (*self._blocks, *last))
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the file system says of a file: a file whose device, inode, size, and
+    modification and change times (ns) are unchanged has not been written to since."""
+
+    device: int
+    inode: int
+    size: int
+    modified_ns: int
+    changed_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> Stamp | None:
+        try:
+            found = path.stat()
+        except OSError:
+            return None
+        return cls(found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
 def seal_path(root: Path) -> Path:
     """Where the seal of the dataset at `root` is kept (deleting it is always safe)."""
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
@@ -84,10 +141,14 @@ def _code_digest() -> str:
 
 
 def _header(schema: Schema) -> dict[str, str]:
+    from importlib.metadata import version
+
     from curate import __version__
 
     return {
         "curate": __version__,
+        "polars": version("polars"),  # it parses sealed files; pyarrow reads unsealed ones
+        "pyarrow": version("pyarrow"),
         "code": _code_digest(),
         "schema": schema_digest(schema),
     }

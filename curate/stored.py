@@ -18,8 +18,8 @@ from curate.errors import InvalidDataError
 from curate.files import validate_paths
 from curate.report import Report
 from curate.schema import Schema
-from curate.seal import Digest, read_seal, write_seal
-from curate.store import Store, empty_table, parse_store_rows
+from curate.seal import BlockHasher, Digest, Stamp, read_seal, write_seal
+from curate.store import Store, empty_table, parse_store_rows, write_store_rows
 from curate.validation import FILE, ROW
 
 __all__ = ["StoredTables", "invalid_store", "load_store", "load_tables", "seal_store"]
@@ -27,12 +27,14 @@ __all__ = ["StoredTables", "invalid_store", "load_store", "load_tables", "seal_s
 
 @dataclass(frozen=True)
 class StoredTables:
-    """The typed tables, the digest of each records file as loaded, and whether they were
-    trusted from the seal (then the files are known to be curate's own: valid together,
-    and parsed exactly by `parse_store_rows`)."""
+    """The typed tables; the digest of each records file as loaded, and its stamp then;
+    and whether they were trusted from the seal (then the files are curate's own: valid
+    together, in the exact form `write_store_rows` gives, and parsed exactly by
+    `parse_store_rows`)."""
 
     tables: dict[str, pl.DataFrame]
     digests: dict[str, Digest]
+    stamps: dict[str, Stamp | None]
     trusted: bool
 
 
@@ -45,30 +47,32 @@ def invalid_store(store: Store, report: Report) -> InvalidDataError:
 
 
 def _read_trusted(store: Store, schema: Schema, seal: Mapping[str, Digest]) -> StoredTables | None:
-    """The sealed tables, or None as soon as a file differs from the seal. A file of the
-    sealed size is hashed by a second thread while polars parses it (a table parsed
-    from a file that then proves not to be the sealed one is thrown away)."""
+    """The sealed tables, or None as soon as a file differs from the seal. Each file is
+    hashed by a second thread while polars parses it; a file written to meanwhile (its
+    stamp changed), or whose bytes prove not to be the sealed ones, is not trusted."""
+    paths = {name: store.table_path(name) for name in schema.table_names}
+    stamps = {name: Stamp.of(path) for name, path in paths.items()}
+    if any(stamp is None or stamp.size != seal[n].size for n, stamp in stamps.items()):
+        return None
     tables = {}
     with ThreadPoolExecutor(max_workers=1) as hasher:
-        for name in schema.table_names:
-            path = store.table_path(name)
-            try:
-                if path.stat().st_size != seal[name].size:
-                    return None
-            except OSError:
-                return None
+        for name, path in paths.items():
             digest = hasher.submit(Digest.of_file, path)
             try:
                 frame: pl.DataFrame | None = parse_store_rows(path, name, schema)
-            except Exception:  # not the sealed bytes (the digest tells)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # not the sealed bytes (polars may even panic on them)
                 frame = None
             try:
                 if digest.result() != seal[name] or frame is None:
                     return None
             except OSError:
                 return None
+            if Stamp.of(path) != stamps[name]:
+                return None
             tables[name] = frame
-    return StoredTables(tables, dict(seal), trusted=True)
+    return StoredTables(tables, dict(seal), stamps, trusted=True)
 
 
 def _digests(store: Store, schema: Schema) -> dict[str, Digest]:
@@ -84,6 +88,7 @@ def load_store(store: Store, schema: Schema, *, across_tables: bool = True) -> S
     trusted = _read_trusted(store, schema, seal) if seal is not None else None
     if trusted is not None:
         return trusted
+    stamps = {name: Stamp.of(store.table_path(name)) for name in schema.table_names}
     digests = _digests(store, schema)  # before the check: a seal only vouches for these
     run = validate_paths(
         [store.records],
@@ -100,7 +105,7 @@ def load_store(store: Store, schema: Schema, *, across_tables: bool = True) -> S
         name: found[name].drop(ROW, FILE) if name in found else empty_table(name, schema)
         for name in schema.table_names
     }
-    return StoredTables(tables, digests, trusted=False)
+    return StoredTables(tables, digests, stamps, trusted=False)
 
 
 def load_tables(
@@ -110,17 +115,15 @@ def load_tables(
     return load_store(store, schema, across_tables=across_tables).tables
 
 
-def _parses_exactly(store: Store, schema: Schema, name: str, loaded: StoredTables) -> bool:
-    """Whether the table's file still has the bytes it was checked with, and
-    `parse_store_rows` reads them as the checked table (true of every file curate
-    writes; a file edited by hand may use forms only the full reader accepts)."""
-    path = store.table_path(name)
-    try:
-        if Digest.of_file(path) != loaded.digests.get(name):
-            return False
-        return parse_store_rows(path, name, schema).equals(loaded.tables[name])
-    except (OSError, pl.exceptions.PolarsError):
-        return False
+def _in_curate_form(store: Store, schema: Schema, name: str, loaded: StoredTables) -> bool:
+    """Whether the table's file still has the bytes it was checked with, and they are
+    exactly what `write_store_rows` gives for the checked table (true of every file
+    curate writes; a file edited by hand may differ in spacing, order or line ends, and
+    then its lines cannot be spliced)."""
+    canonical = BlockHasher()
+    write_store_rows(loaded.tables[name], name, schema, canonical)
+    checked = loaded.digests.get(name)
+    return canonical.digest() == checked and Digest.of_file(store.table_path(name)) == checked
 
 
 def seal_store(
@@ -128,13 +131,19 @@ def seal_store(
 ) -> None:
     """After a write of the tables in `written` (their new digests) to a store that is
     now valid as a whole, seal it. The other tables keep their digest when they were
-    trusted, or when `parse_store_rows` reads them exactly; otherwise nothing is sealed
-    and the next command checks the store in full."""
-    digests = dict(written)
-    for name in schema.table_names:
-        if name in digests:
-            continue
-        if not loaded.trusted and not _parses_exactly(store, schema, name, loaded):
-            return
-        digests[name] = loaded.digests[name]
-    write_seal(store.root, schema, digests)
+    trusted, or when they are in curate's form; otherwise nothing is sealed and the next
+    command checks the store in full. Best effort: a seal that cannot be made only
+    costs the next command a full check."""
+    try:
+        digests = dict(written)
+        for name in schema.table_names:
+            if name in digests:
+                continue
+            if not loaded.trusted and not _in_curate_form(store, schema, name, loaded):
+                return
+            digests[name] = loaded.digests[name]
+        write_seal(store.root, schema, digests)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # an error here must not undo a committed write
+        return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -16,14 +17,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate import ingest as ingest_module
+from curate import seal
 from curate import strategies as cs
-from curate.errors import InvalidDataError
+from curate.errors import InputError, InvalidDataError
 from curate.ingest import ingest, retract
 from curate.samples import sample_dataset
 from curate.schema import load_schema
-from curate.seal import read_seal, seal_path
+from curate.seal import BlockHasher, Digest, read_seal, seal_path
 from curate.splice import splice_rows
-from curate.store import empty_table, new_dataset, open_store, store_rows
+from curate.store import (
+    empty_table,
+    in_key_order,
+    new_dataset,
+    open_store,
+    parse_store_rows,
+    store_rows,
+)
 from curate.stored import load_store
 from tests.helpers import write_dataset
 
@@ -77,16 +86,92 @@ def test_an_edit_of_the_same_size_is_checked_in_full(tmp_path: Path) -> None:
         load_store(open_store(root), SCHEMA)
 
 
-def test_a_valid_hand_edit_is_checked_then_sealed_again(tmp_path: Path) -> None:
+def test_a_hand_edited_file_is_sealed_only_once_curate_rewrote_it(tmp_path: Path) -> None:
+    """Valid, but not in curate's form: its lines could not be spliced as they are."""
     root, dataset = _dataset(tmp_path)
     path = root / "records" / "sources.jsonl"
     path.write_text(path.read_text("utf-8").replace('":', '": '), "utf-8")  # other spacing
     assert not load_store(open_store(root), SCHEMA).trusted
     event = dict(dataset["events"][0], notes="A second reading.")
     assert ingest(root, write_dataset(tmp_path / "fix", {"events": [event]})).written
-    # sources.jsonl, untouched, is sealed as it is: polars reads it exactly.
-    assert load_store(open_store(root), SCHEMA).trusted
+    assert not load_store(open_store(root), SCHEMA).trusted  # sources.jsonl as edited
     assert ": " in path.read_text("utf-8")
+    source = dict(dataset["sources"][0], title="A corrected title")
+    assert ingest(root, write_dataset(tmp_path / "source", {"sources": [source]})).written
+    assert load_store(open_store(root), SCHEMA).trusted
+    assert _canonical(root)
+
+
+def test_a_records_file_written_to_during_an_ingest_is_not_spliced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, dataset = _dataset(tmp_path)
+    before = {p.name: p.read_bytes() for p in (root / "records").iterdir()}
+
+    def meddling(old: Path, *args: Any) -> int | None:
+        with old.open("ab") as handle:  # another program, not holding curate's lock
+            handle.write(b'{"event_id":"sneaked-in"}\n')
+        return splice_rows(old, *args)
+
+    monkeypatch.setattr(ingest_module, "splice_rows", meddling)
+    event = dict(dataset["events"][0], notes="Revised.")
+    with pytest.raises(InputError, match="changed while curate was ingesting"):
+        ingest(root, write_dataset(tmp_path / "fix", {"events": [event]}))
+    after = {p.name: p.read_bytes() for p in (root / "records").iterdir()}
+    assert after["events.jsonl"].endswith(b'"sneaked-in"}\n')  # the meddler's, not curate's
+    assert {n: b for n, b in after.items() if n != "events.jsonl"} == {
+        n: b for n, b in before.items() if n != "events.jsonl"
+    }
+    assert not list(root.rglob(".curate-tmp-*"))
+    with pytest.raises(InvalidDataError):  # and it is checked in full next time
+        load_store(open_store(root), SCHEMA)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    data=st.binary(max_size=64),
+    cuts=st.lists(st.integers(0, 64), max_size=6),
+    block=st.integers(1, 9),
+)
+def test_block_digests_do_not_depend_on_how_the_bytes_arrive(
+    data: bytes,
+    cuts: list[int],
+    block: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    path = tmp_path_factory.mktemp("digest") / "file"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seal, "BLOCK", block)
+        hasher = BlockHasher()
+        edges = [0, *sorted(c for c in cuts if c <= len(data)), len(data)]
+        for start, stop in itertools.pairwise(edges):
+            hasher(data[start:stop])
+        whole = Digest.of_file(path)
+        assert hasher.digest() == whole
+        for offset in range(len(data) + 1):
+            known = whole.unchanged_blocks(offset)
+            assert Digest.of_file(path, known) == whole
+            assert len(known) * block <= offset
+
+
+@settings(max_examples=30, deadline=None)
+@given(dataset=cs.datasets(max_events=4, max_sources=3))
+def test_what_curate_writes_parses_back_exactly(
+    dataset: Dataset, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from curate.rows import rows_to_frame
+
+    base = tmp_path_factory.mktemp("parse")
+    for name, rows in dataset.items():
+        frame, problems = rows_to_frame(rows, SCHEMA.table(name))
+        assert not problems
+        path = base / f"{name}.jsonl"
+        path.write_bytes(store_rows(frame, name, SCHEMA))
+        parsed = parse_store_rows(path, name, SCHEMA)
+        expected = in_key_order(frame, name, SCHEMA)
+        assert parsed.schema == expected.schema
+        assert parsed.equals(expected), name
 
 
 def test_a_seal_of_another_schema_or_curate_is_not_used(tmp_path: Path) -> None:
