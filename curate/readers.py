@@ -199,14 +199,15 @@ def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
 @dataclass(frozen=True)
 class _Chunk:
     """Whole lines of a JSONL file: where they start (byte offset and line number), how
-    many there are, and the longest one's length (newline excluded) when a line may be
-    over the limit (0 when none can be)."""
+    many there are, the longest one's length (newline excluded) when a line may be over
+    the limit (0 when none can be), and whether every line starts with `{`."""
 
     offset: int
     first: int
     data: memoryview
     lines: int
     longest: int
+    plain: bool
 
 
 def _line_chunks(path: Path, limits: Limits) -> Iterator[_Chunk]:
@@ -234,10 +235,10 @@ def _line_chunks(path: Path, limits: Limits) -> Iterator[_Chunk]:
                 carry = bytes(data[:size])
                 continue
             view = memoryview(data)[:end]
-            lines, longest = _line_stats(view, limits.max_line_bytes)
-            yield _Chunk(offset, line, view, lines, longest)
+            chunk = _Chunk(offset, line, view, *_line_stats(view, limits.max_line_bytes))
+            yield chunk
             offset += end
-            line += lines
+            line += chunk.lines
             carry = bytes(data[end:size])
 
 
@@ -263,12 +264,12 @@ def _arrow_json_schema(table: Table) -> Any:
 def _jsonl_fast(chunk: _Chunk, table: Table, limits: Limits) -> Batch | None:
     """The chunk as one batch, or None where pyarrow's reader would not be exact: it
     refuses repeated keys, lone surrogates and values of the wrong JSON type, but takes
-    NaN and Infinity and bytes that are not UTF-8, skips blank lines, and knows no
-    line-length limit."""
+    NaN and Infinity and bytes that are not UTF-8, skips blank lines, reads two objects
+    on one line, and knows no line-length limit."""
     import pyarrow as pa
     import pyarrow.json as pajson
 
-    if chunk.longest > limits.max_line_bytes:
+    if chunk.longest > limits.max_line_bytes or not chunk.plain:
         return None
     try:
         parsed = pajson.read_json(
@@ -309,20 +310,25 @@ def _finite(parsed: Any) -> bool:
     return True
 
 
-def _line_stats(chunk: memoryview, limit: int) -> tuple[int, int]:
-    """How many lines the chunk holds, and the longest one's length (newline excluded)
-    when a line may be longer than `limit` (else 0: the lengths are not measured)."""
+def _line_stats(chunk: memoryview, limit: int) -> tuple[int, int, bool]:
+    """How many lines the chunk holds, the longest one's length (newline excluded) when a
+    line may be longer than `limit` (else 0: the lengths are not measured), and whether
+    every line starts with `{` (then a reader that found as many objects as lines found
+    one on each line: none holds two, with a blank line elsewhere making up the count)."""
     import numpy as np
 
-    newlines = np.frombuffer(chunk, dtype=np.uint8) == ord("\n")
+    text = np.frombuffer(chunk, dtype=np.uint8)
+    newlines = text == ord("\n")
     unterminated = len(chunk) > 0 and chunk[-1] != ord("\n")
     lines = int(np.count_nonzero(newlines)) + unterminated
+    opening = text[1:][newlines[:-1]] == ord("{")
+    plain = bool(len(chunk) == 0 or (text[0] == ord("{") and opening.all()))
     if not _may_exceed(chunk, limit):
-        return lines, 0
+        return lines, 0, plain
     ends = np.flatnonzero(newlines)
     if unterminated:
         ends = np.append(ends, len(chunk))
-    return lines, int((np.diff(ends, prepend=-1) - 1).max()) if ends.size else 0
+    return lines, int((np.diff(ends, prepend=-1) - 1).max()) if ends.size else 0, plain
 
 
 def _may_exceed(chunk: memoryview, limit: int) -> bool:

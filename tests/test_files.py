@@ -308,13 +308,14 @@ def test_line_stats_count_lines_and_find_every_line_over_the_limit(
 ) -> None:
     from curate.readers import _line_stats
 
-    text = b"\n".join(b"x" * n for n in lengths) + (b"\n" if terminated and lengths else b"")
-    lines, longest = _line_stats(memoryview(bytearray(text)), limit)
+    text = b"\n".join(b"{" * n for n in lengths) + (b"\n" if terminated and lengths else b"")
+    lines, longest, plain = _line_stats(memoryview(bytearray(text)), limit)
     pieces = text.split(b"\n")
     if not pieces[-1]:  # after the last newline (or in an empty chunk): no line
         pieces = pieces[:-1]
     real = [len(p) for p in pieces]
     assert lines == len(real)
+    assert plain == all(p.startswith(b"{") for p in pieces)
     if max(real, default=0) > limit:
         assert longest == max(real)
     else:

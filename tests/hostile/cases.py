@@ -175,6 +175,13 @@ CASES = [
     ),
     Case("a BOM", "sources.jsonl", _bytes(b"\xef\xbb\xbf" + GOOD % 1 + b"\n"), 0),
     Case("a blank line", "sources.jsonl", _lines(b"", b"   "), 0),
+    Case(
+        "two objects on one line, a blank line making up the count",
+        "sources.jsonl",
+        _lines(GOOD % 2 + GOOD % 3, b""),
+        1,
+        [("parse-error", 2, None)],
+    ),
     # CSV
     Case(
         "quoted newline and CRLF",
