@@ -406,6 +406,8 @@ def _header(path: Path, table: Table) -> list[str]:
         return next(csv.reader([text]))
     except StopIteration:
         return []
+    except csv.Error as exc:  # a first line over the csv module's field limit
+        raise InputError(f"{path}: the header row cannot be read ({exc})") from exc
 
 
 def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batch]:

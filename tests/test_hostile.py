@@ -185,3 +185,14 @@ def test_a_hostile_file_never_reaches_the_store(
         pass  # a file that cannot be read at all: exit 2
     assert {p.name: p.read_bytes() for p in (root / "records").iterdir()} == before
     assert not list(root.rglob(".curate-tmp-*"))
+
+
+def test_a_header_row_too_long_to_read_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "sources.csv"
+    path.write_bytes(b"a" * (5 << 20) + b"\n")
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert "the header row cannot be read" in result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(InputError, match="header row"):
+        validate_paths([path])
