@@ -107,11 +107,13 @@ def _field_checks(f: Field) -> list[Check]:
             bounded = bounded & (column >= f.minimum)
         if f.maximum is not None:
             bounded = bounded & (column <= f.maximum)
-        # NaN compares greater than everything in polars; finiteness is reported above.
+        # A NaN or infinite number is reported once, as not finite (above).
         add(
             "range",
             f"{f.name} {f.range_text()}",
-            absent | bounded | column.is_nan() if f.type == "number" else absent | bounded,
+            absent | bounded | column.is_finite().not_()
+            if f.type == "number"
+            else absent | bounded,
         )
     return checks  # `unique` is checked across batches by the engine's key index
 

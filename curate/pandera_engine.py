@@ -15,7 +15,7 @@ from pandera.errors import SchemaErrors
 
 from curate.checks import rule_expression, text_control_checks
 from curate.conform import conform, describe_type
-from curate.export.pandera import code_of_check, polars_schema
+from curate.export.pandera import FINITE_ERROR, code_of_check, polars_schema
 from curate.report import Issue, Report, truncate
 from curate.rows import rows_to_frame
 from curate.schema import Schema, Table
@@ -53,9 +53,16 @@ def _table_issues(
     try:
         polars_schema(schema, table).validate(typed, lazy=True)
     except SchemaErrors as errors:
-        for case in errors.failure_cases.iter_rows(named=True):
+        cases = list(errors.failure_cases.iter_rows(named=True))
+        # A NaN or infinite number is reported once, as not finite, by both engines;
+        # pandera's bounds checks would report it again where NaN is out of bounds.
+        non_finite = {(c["index"], c["column"]) for c in cases if str(c["check"]) == FINITE_ERROR}
+        for case in cases:
             issue = _issue_from_case(case, typed, table, schema)
             if issue.code == "required" and (issue.row, issue.field) in skip:
+                continue
+            bounds = issue.code == "range" and str(case["check"]) != FINITE_ERROR
+            if bounds and (case["index"], case["column"]) in non_finite:
                 continue
             if (
                 issue.code == "required"

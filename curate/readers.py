@@ -398,16 +398,22 @@ def _jsonl_batch(
 # --- CSV ----------------------------------------------------------------------------------
 
 
+_MAX_HEADER_BYTES = 1 << 20
+
+
 def _header(path: Path, table: Table) -> list[str]:
     with _open(path) as handle:
-        first = handle.readline(1 << 20)
+        first = handle.readline(_MAX_HEADER_BYTES + 1)
+    if len(first) > _MAX_HEADER_BYTES:
+        raise InputError(f"{path}: the header row is longer than 1 MiB; is it a CSV file?")
     text = first.removeprefix(_BOM).decode("utf-8", "replace")
+    # The csv module's field limit is global (the exact reader raises it): a header
+    # that fits in 1 MiB is read whatever it is now.
+    csv.field_size_limit(max(csv.field_size_limit(), _MAX_HEADER_BYTES))
     try:
         return next(csv.reader([text]))
     except StopIteration:
         return []
-    except csv.Error as exc:  # a first line over the csv module's field limit
-        raise InputError(f"{path}: the header row cannot be read ({exc})") from exc
 
 
 def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batch]:

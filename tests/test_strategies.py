@@ -229,6 +229,22 @@ def _verdicts(
     )
 
 
+@pytest.mark.parametrize("field", ["latitude", "longitude", "confidence"])
+@pytest.mark.parametrize("value", [math.nan, math.inf])
+def test_a_non_finite_bounded_number_is_one_range_error_in_both_engines(
+    field: str, value: float
+) -> None:
+    """Found by Hypothesis: pandera's bounds check reported NaN a second time."""
+    record = orjson.loads(
+        Path("datasets/raqqa-airstrikes-2015/records/events.jsonl").read_bytes().splitlines()[0]
+    )
+    record[field] = value
+    fast = curate_validate([record], "events")
+    reference = curate_validate([record], "events", engine="pandera")
+    assert fast.counts == {"range": 1}
+    assert _verdicts(fast) == _verdicts(reference)
+
+
 @given(st.data())
 def test_the_single_pass_engine_agrees_with_pandera(data: st.DataObject) -> None:
     """Same codes, counts, rows and rejected rows from both engines on any generated mix."""

@@ -24,6 +24,7 @@ from curate.schema import Field, RowRule, Schema, Table
 from curate.types import ARROW_TYPES, POLARS_TYPES
 
 __all__ = [
+    "FINITE_ERROR",
     "PANDERA_CODES",
     "code_of_check",
     "pandas_schema",
@@ -86,7 +87,7 @@ def _portable_checks(f: Field) -> list[Any]:
     return checks
 
 
-_FINITE_ERROR = "range: must be a finite number (NaN and infinity are refused)"
+FINITE_ERROR = "range: must be a finite number (NaN and infinity are refused)"
 
 
 def polars_schema(schema: Schema, table: Table) -> pap_polars.DataFrameSchema:
@@ -107,7 +108,7 @@ def polars_schema(schema: Schema, table: Table) -> pap_polars.DataFrameSchema:
         checks = _portable_checks(f)
         nullable = not f.required
         if f.type == "number":
-            checks.insert(0, pap_polars.Check(finite, error=_FINITE_ERROR))
+            checks.insert(0, pap_polars.Check(finite, error=FINITE_ERROR))
             if f.required:
                 # pandera-polars counts NaN as null; NaN is a bad value (range), not a
                 # missing one, so "required" is checked here on true nulls only.
@@ -153,7 +154,7 @@ def pandas_schema(schema: Schema, table: Table) -> pap.DataFrameSchema:
     for f in table.fields:
         checks = _portable_checks(f)
         if f.type == "number":
-            checks.insert(0, pap.Check(finite, error=_FINITE_ERROR))
+            checks.insert(0, pap.Check(finite, error=FINITE_ERROR))
         columns[f.name] = pap.Column(
             pandas_dtype(f), nullable=not f.required, unique=f.unique, checks=checks
         )
