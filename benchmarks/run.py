@@ -28,6 +28,8 @@ INVALID_FRACTION = 0.001
 
 def measure(command: list[str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MiB and exit code of one child process."""
+    if "polars" in sys.modules:  # it sets _RJEM_MALLOC_CONF, which children inherit
+        raise SystemExit("benchmarks/run.py must not import polars: generate data in a child")
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -99,6 +101,21 @@ def timed(command: list[str]) -> dict[str, Any]:
     return {"seconds": round(seconds, 3), "peak_rss_mib": round(peak)}
 
 
+def acled_import(rows: int = 100_000) -> dict[str, Any]:
+    """`curate import acled` of `rows` synthetic ACLED rows (benchmarks/imports.py)."""
+    source = DATA / f"acled-{rows // 1000}k.csv"
+    if not source.exists():
+        subprocess.run(
+            [sys.executable, str(HERE / "imports.py"), str(source), str(rows)], check=True
+        )
+    output = DATA / "acled-import"
+    shutil.rmtree(output, ignore_errors=True)
+    seconds, peak, code = measure([*CURATE, "import", "acled", str(source), "-o", str(output)])
+    if code != 0:
+        raise SystemExit(f"curate import acled {source} failed (exit {code})")
+    return figures(source, rows, seconds, peak)
+
+
 def help_time(runs: int = 7) -> float:
     timings = []
     for _ in range(runs):
@@ -135,6 +152,8 @@ def main() -> None:
     for name, (path, rows) in runs.items():
         print(f"curate validate {path.name} ...", flush=True)
         results[name] = curate_validate(path, rows)
+    print("curate import acled of 100k synthetic ACLED rows ...", flush=True)
+    results["import_acled_100k"] = acled_import()
     print("building a store of 1M events, 2M claims, 1M sources ...", flush=True)
     lifecycle = DATA / "lifecycle"
     shutil.rmtree(lifecycle, ignore_errors=True)
@@ -165,7 +184,7 @@ def main() -> None:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print()
     print(f"{'measure':<44}{'wall s':>9}{'rows/s':>12}{'peak MiB':>10}")
-    for name in (*runs, "frictionless_csv_1m"):
+    for name in (*runs, "import_acled_100k", "frictionless_csv_1m"):
         r = results[name]
         print(f"{name:<44}{r['seconds']:>9.2f}{r['rows_per_second']:>12,}{r['peak_rss_mib']:>10,}")
     lifecycle_runs = (

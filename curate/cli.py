@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from curate.importers import Imported
     from curate.schema import Schema
 
 __all__ = ["app", "main"]
@@ -27,12 +28,23 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 schema_app = typer.Typer(
     help="Export the canonical schema to other tools, or compare two schema versions.",
     no_args_is_help=True,
 )
 app.add_typer(schema_app, name="schema")
+import_app = typer.Typer(
+    help="Import an existing dataset (ACLED, UCDP GED) as events, claims and sources.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+export_app = typer.Typer(
+    help="Export records in another dataset's layout (ACLED), for interchange.",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
 
 _state = {"debug": False}
 
@@ -59,6 +71,11 @@ class ExportFormat(enum.StrEnum):
 class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
+]
 
 
 @app.callback()
@@ -121,9 +138,7 @@ def schema_export(
 def schema_diff(
     old: Annotated[Path, typer.Argument(help="The older schema directory (or its schema.yaml).")],
     new: Annotated[Path, typer.Argument(help="The newer schema directory (or its schema.yaml).")],
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
-    ] = OutputFormat.text,
+    format: FormatOption = OutputFormat.text,
 ) -> None:
     """Tell whether NEW is a MAJOR, MINOR or PATCH change of OLD, change by change.
 
@@ -201,9 +216,7 @@ def validate_command(
             "--table", "-t", help="The table every file holds: events, claims or sources."
         ),
     ] = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
-    ] = OutputFormat.text,
+    format: FormatOption = OutputFormat.text,
     max_errors: Annotated[
         int,
         typer.Option("--max-errors", min=0, help="List at most N problems (all are counted)."),
@@ -357,9 +370,7 @@ def release_command(
 def diff_command(
     old: Annotated[Path, typer.Argument(help="A release directory, or a dataset (its store).")],
     new: Annotated[Path, typer.Argument(help="A release directory, or a dataset (its store).")],
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
-    ] = OutputFormat.text,
+    format: FormatOption = OutputFormat.text,
 ) -> None:
     """Record-level differences: added, retracted and revised records, field by field."""
     _return_freed_memory()
@@ -458,6 +469,175 @@ def show_command(
         out.print("Parquet files of this release:")
         for file in files:
             out.print(f"  {file}")
+
+
+ImportOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write events.jsonl, claims.jsonl, sources.jsonl (store order, ready for "
+        "`curate ingest`) and rejected.jsonl (each rejected row, its reason and the row as "
+        "read) here.",
+    ),
+]
+ImportIntoOption = Annotated[
+    Path | None,
+    typer.Option("--into", help="Also ingest the imported records into this dataset."),
+]
+_SOURCE_VERSION_HELP = "The source dataset's version, named in every event's extractor."
+
+
+def _run_import(
+    load: Callable[[], Imported], output: Path | None, into: Path | None, format: OutputFormat
+) -> None:
+    """Import, write OUTPUT and/or ingest INTO, report; exit 1 if rows were rejected or
+    the ingest refused the records."""
+    import tempfile
+
+    from curate.errors import EXIT_INVALID, InputError
+    from curate.importers.output import rejected_lines, write_imported
+    from curate.schema import load_schema
+
+    if output is None and into is None:
+        raise InputError("say where the records go: -o OUT_DIR, --into DATASET, or both")
+    if into is not None and not (into / "dataset.yaml").is_file():
+        raise InputError(f"{into} is not a dataset: no dataset.yaml (create one with `curate new`)")
+    schema = load_schema()
+    imported = load()
+    result = None
+    if output is not None:
+        paths = write_imported(imported, output, schema)
+    if into is not None:
+        from curate.ingest import ingest
+
+        with tempfile.TemporaryDirectory(prefix="curate-import-") as staging:
+            if output is None:
+                paths = write_imported(imported, Path(staging), schema)
+            result = ingest(into, paths, schema=schema)
+    if format is OutputFormat.json:
+        import orjson
+
+        document: dict[str, Any] = {
+            "summary": imported.summary.to_dict(),
+            "output": None if output is None else str(output),
+        }
+        if output is None:  # nowhere else to keep them
+            document["rejected"] = [
+                orjson.loads(line) for line in rejected_lines(imported).splitlines()
+            ]
+        if result is not None:
+            document["ingest"] = {
+                "dataset": str(into),
+                "accepted": result.accepted,
+                "written": result.written,
+                "tables": {
+                    name: {
+                        "added": len(c.added),
+                        "revised": len(c.revised),
+                        "unchanged": c.unchanged,
+                        "rejected": c.rejected,
+                    }
+                    for name, c in result.changes.items()
+                },
+            }
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        from curate.console import print_import, print_ingest
+
+        print_import(imported, output)
+        if result is not None:
+            print_ingest(result, dry_run=False)
+    if imported.summary.rejected or (result is not None and not result.accepted):
+        raise typer.Exit(EXIT_INVALID)
+
+
+@import_app.command("acled")
+def import_acled_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="ACLED export files (CSV): the 31-column layout, the current layout "
+            "(disorder_type, civilian_targeting, tags) or the layout before 2019.",
+            show_default=False,
+        ),
+    ],
+    output: ImportOutputOption = None,
+    into: ImportIntoOption = None,
+    source_version: Annotated[
+        str | None,
+        typer.Option(
+            "--source-version",
+            help=f"{_SOURCE_VERSION_HELP} Default: the date of the latest ACLED timestamp.",
+        ),
+    ] = None,
+    format: FormatOption = OutputFormat.text,
+) -> None:
+    """Import ACLED exports: one event per row, a claim per source.
+
+    Rows that repeat an event id are merged into one event. ACLED's fatalities of 0
+    (none, or unknown) are imported as unknown, the 0 kept in the notes. Exit 0: every
+    row imported; 1: rows rejected (the rest written); 2: could not run (an unreadable
+    file, or an unknown layout: the missing columns are named). docs/importers.md maps
+    every column."""
+    from curate.importers import import_acled
+
+    _run_import(lambda: import_acled(files, source_version=source_version), output, into, format)
+
+
+@import_app.command("ucdp")
+def import_ucdp_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="UCDP GED files: the CSV (49 columns) or the GeoJSON (coordinates in the "
+            "geometry).",
+            show_default=False,
+        ),
+    ],
+    output: ImportOutputOption = None,
+    into: ImportIntoOption = None,
+    source_version: Annotated[
+        str | None,
+        typer.Option(
+            "--source-version",
+            help=f"{_SOURCE_VERSION_HELP} Default: read from the file name (GEDEvent_v24_1).",
+        ),
+    ] = None,
+    format: FormatOption = OutputFormat.text,
+) -> None:
+    """Import UCDP GED events: low/best/high fatalities, a claim per source.
+
+    A row breaking UCDP's low <= best <= high is kept, its range widened to hold all
+    three figures, UCDP's figures kept in the notes, with a warning. Exit codes as for
+    `curate import acled`."""
+    from curate.importers import import_ucdp
+
+    _run_import(lambda: import_ucdp(files, source_version=source_version), output, into, format)
+
+
+@export_app.command("acled")
+def export_acled_command(
+    path: Annotated[
+        Path, typer.Argument(help="A dataset directory (its store) or a release directory.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write FILE.csv instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the active events in ACLED's 31-column CSV layout.
+
+    Values ACLED has and our schema does not (region, admin3, associated actors, ...)
+    come back from the "ACLED fields" line of imported events' notes. Formula-safe: a
+    cell starting with =, +, -, @, a tab or a carriage return (unless it is a plain
+    number such as -99.82) gets a leading apostrophe ('), as does a cell starting with
+    an apostrophe and one of those or another apostrophe; remove one leading apostrophe
+    from such cells to read the values back."""
+    _return_freed_memory()
+    from curate.exporters.acled import acled_csv
+    from curate.schema import load_schema
+
+    _emit(acled_csv(_tables_at(path, load_schema())), output)
 
 
 @contextlib.contextmanager

@@ -8,12 +8,16 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from curate.importers import Imported
     from curate.ingest import IngestResult
     from curate.quarantine import QuarantineCounts
     from curate.report import Report
     from curate.schema_diff import SchemaDiff
 
 __all__ = [
+    "print_import",
     "print_ingest",
     "print_quarantine",
     "print_report",
@@ -129,3 +133,46 @@ def print_ingest(result: IngestResult, *, dry_run: bool) -> None:
         console.print("store updated")
     else:
         console.print("nothing changed")
+
+
+def print_import(imported: Imported, output: Path | None, *, max_rows: int = 20) -> None:
+    """The layout of each file, rows read = written + merged + rejected, the records
+    written, the reasons for rejections and warnings, and where the rejected rows are
+    (listed here when there is no output directory to keep them)."""
+    from curate.importers.output import REJECTED
+
+    summary = imported.summary
+    console = rich_console()
+    for path, layout in summary.layouts.items():
+        console.print(f"{visible(path)}: {summary.dataset} {layout}")
+    console.print(
+        f"{summary.dataset}: {summary.rows_read} rows read = {summary.events_written} events "
+        f"written + {summary.merged} merged + {summary.rejected} rejected; "
+        f"{summary.warned} rows with warnings"
+    )
+    where = f" to {visible(str(output))}" if output is not None else ""
+    console.print(
+        f"{summary.events_written} events, {summary.claims_written} claims and "
+        f"{summary.sources_written} sources{where}"
+    )
+    for title, reasons in (
+        ("rejected rows", summary.rejected_reasons),
+        ("warnings", summary.warning_reasons),
+    ):
+        if reasons:
+            table = Table("reason", "rows", title=title)
+            for reason, count in reasons.items():
+                table.add_row(visible(reason), str(count))
+            console.print(table)
+    if not summary.rejected:
+        return
+    if output is not None:
+        console.print(f"rejected rows, with their records: {visible(str(output / REJECTED))}")
+        return
+    shown = imported.rejected.head(max_rows)
+    listed = Table("file", "row", "reason", title="rejected rows (give -o DIR to keep them)")
+    for row in shown.iter_rows(named=True):
+        listed.add_row(visible(row["file"]), str(row["row"]), visible(row["message"]))
+    console.print(listed)
+    if summary.rejected > shown.height:
+        console.print(f"and {summary.rejected - shown.height} more")
