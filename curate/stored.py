@@ -27,10 +27,10 @@ __all__ = ["StoredTables", "invalid_store", "load_store", "load_tables", "seal_s
 
 @dataclass(frozen=True)
 class StoredTables:
-    """The typed tables; the digest of each records file as loaded, and its stamp then;
-    and whether they were trusted from the seal (then the files are curate's own: valid
-    together, in the exact form `write_store_rows` gives, and parsed exactly by
-    `parse_store_rows`)."""
+    """The typed tables; the digest of each records file as loaded; for a trusted
+    store (the only kind spliced), each file's stamp then; and whether they were
+    trusted from the seal (then the files are curate's own: valid together, in the
+    exact form `write_store_rows` gives, and parsed exactly by `parse_store_rows`)."""
 
     tables: dict[str, pl.DataFrame]
     digests: dict[str, Digest]
@@ -88,7 +88,6 @@ def load_store(store: Store, schema: Schema, *, across_tables: bool = True) -> S
     trusted = _read_trusted(store, schema, seal) if seal is not None else None
     if trusted is not None:
         return trusted
-    stamps = {name: Stamp.of(store.table_path(name)) for name in schema.table_names}
     digests = _digests(store, schema)  # before the check: a seal only vouches for these
     run = validate_paths(
         [store.records],
@@ -105,7 +104,7 @@ def load_store(store: Store, schema: Schema, *, across_tables: bool = True) -> S
         name: found[name].drop(ROW, FILE) if name in found else empty_table(name, schema)
         for name in schema.table_names
     }
-    return StoredTables(tables, digests, stamps, trusted=False)
+    return StoredTables(tables, digests, {}, trusted=False)
 
 
 def load_tables(
