@@ -25,6 +25,7 @@ __all__ = ["CLAIM_COLUMNS", "Merged", "merge_repeated"]
 # A row's fatality claim, carried by each of its sources (null qualifier: no claim).
 CLAIM_COLUMNS = ("claim_qualifier", "claim_low", "claim_high", "claim_text")
 _ORDER = "__order"
+_FIRST = "__first"
 _DISAGREEMENTS = (
     (("fatalities_low", "fatalities_best", "fatalities_high"), "fatalities"),
     (("actor1", "actor2"), "actors"),
@@ -49,8 +50,54 @@ def merge_repeated(
     rows: pl.DataFrame, records_of: Callable[[pl.DataFrame], pl.DataFrame]
 ) -> Merged:
     """Merge `rows` (sorted by file and row) that share an event id. `records_of` gives
-    the raw record, as JSON, of the rows it is handed (`FILE`, `ROW` -> `RECORD`)."""
+    the raw record, as JSON, of the rows it is handed (`FILE`, `ROW` -> `RECORD`).
+
+    Most ids are on one row, which is its event as it stands: only the rows that share
+    an id go through the windows that pick, compare and merge."""
     rows = rows.with_columns(pl.int_range(pl.len()).alias(_ORDER))
+    repeated = pl.col("event_id").is_duplicated()
+    alone = rows.filter(~repeated).with_columns(pl.col(_ORDER).alias(_FIRST))
+    merged = _merge(rows.filter(repeated), records_of)
+    events = pl.concat(
+        [alone.with_columns(pl.lit(None, dtype=pl.String).alias("merged")), merged.events],
+        how="vertical_relaxed",
+    ).sort(_FIRST)
+    cited = pl.concat([_cited_alone(alone), merged.cited]).sort(_ORDER, maintain_order=True)
+    warnings = (
+        pl.concat([alone.select(_ORDER, "warnings"), merged.warnings])
+        .sort(_ORDER)
+        .get_column("warnings")
+    )
+    columns = [c for c in rows.columns if c != _ORDER]
+    return Merged(
+        events.with_columns(_fields_with_merged_rows()).select(columns),
+        cited.drop(_ORDER),
+        warnings,
+        merged.rows_merged,
+    )
+
+
+def _cited_alone(alone: pl.DataFrame) -> pl.DataFrame:
+    """The sources of events on one row each, numbered in the row's order (a row's
+    sources are distinct)."""
+    return (
+        alone.select(
+            _ORDER,
+            "event_id",
+            "sources",
+            *CLAIM_COLUMNS,
+            pl.int_ranges(1, pl.col("sources").list.len() + 1).alias("position"),
+        )
+        .explode("sources", "position")
+        .filter(pl.col("sources").is_not_null())
+        .select(_ORDER, "event_id", "sources", *CLAIM_COLUMNS, "position")
+    )
+
+
+def _merge(rows: pl.DataFrame, records_of: Callable[[pl.DataFrame], pl.DataFrame]) -> Merged:
+    """The rows that share an event id merged: events with `_FIRST` (the order of the
+    event's first row) and `merged` (the other rows as read); `cited` and `warnings`
+    with each row's `_ORDER`."""
     newest_first = pl.col(_ORDER).sort_by(
         [pl.col("updated").fill_null(-(2**63)), pl.col(_ORDER)], descending=[True, False]
     )
@@ -73,7 +120,7 @@ def merge_repeated(
         lead.alias("__lead"),
     )
     cited = (
-        rows.select("event_id", "sources", *CLAIM_COLUMNS)
+        rows.select(_ORDER, "event_id", "sources", *CLAIM_COLUMNS)
         .explode("sources")
         .filter(
             pl.col("sources").is_not_null() & pl.struct("event_id", "sources").is_first_distinct()
@@ -87,22 +134,20 @@ def merge_repeated(
     )
     kept_whole = records.group_by("event_id").agg(pl.col(RECORD).str.join(",").alias("merged"))
     events = (
-        rows.with_columns(pl.col(_ORDER).min().over("event_id").alias("__first"))
+        rows.with_columns(pl.col(_ORDER).min().over("event_id").alias(_FIRST))
         .filter(pl.col("__lead"))
-        .sort("__first")
         .join(union, on="event_id", how="left", maintain_order="left")
         .join(kept_whole, on="event_id", how="left", maintain_order="left")
-        .with_columns(
-            pl.coalesce("merged_sources", "sources").alias("sources"),
-            pl.concat_str(
-                [
-                    pl.col("fields").replace("", None),
-                    pl.format('"merged_rows":[{}]', pl.col("merged")),
-                ],
-                separator=",",
-                ignore_nulls=True,
-            ).alias("fields"),
-        )
+        .with_columns(pl.coalesce("merged_sources", "sources").alias("sources"))
+        .drop("merged_sources", "__lead")
     )
-    columns = [c for c in rows.columns if c not in (_ORDER, "__lead")]
-    return Merged(events.select(columns), cited, rows.get_column("warnings"), others.height)
+    return Merged(events, cited, rows.select(_ORDER, "warnings"), others.height)
+
+
+def _fields_with_merged_rows() -> pl.Expr:
+    """The notes' fields members, then `merged_rows`: the other rows, as read."""
+    return pl.concat_str(
+        [pl.col("fields").replace("", None), pl.format('"merged_rows":[{}]', pl.col("merged"))],
+        separator=",",
+        ignore_nulls=True,
+    ).alias("fields")
