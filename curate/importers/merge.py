@@ -94,10 +94,20 @@ def _cited_alone(alone: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _merge(rows: pl.DataFrame, records_of: Callable[[pl.DataFrame], pl.DataFrame]) -> Merged:
-    """The rows that share an event id merged: events with `_FIRST` (the order of the
+@dataclass(frozen=True)
+class _Repeats:
+    """The rows that share an event id, merged: events with `_FIRST` (the order of the
     event's first row) and `merged` (the other rows as read); `cited` and `warnings`
-    with each row's `_ORDER`."""
+    (a frame) with each row's `_ORDER`."""
+
+    events: pl.DataFrame
+    cited: pl.DataFrame
+    warnings: pl.DataFrame
+    rows_merged: int
+
+
+def _merge(rows: pl.DataFrame, records_of: Callable[[pl.DataFrame], pl.DataFrame]) -> _Repeats:
+    """`_Repeats` of `rows`, each of whose event ids is on several rows."""
     newest_first = pl.col(_ORDER).sort_by(
         [pl.col("updated").fill_null(-(2**63)), pl.col(_ORDER)], descending=[True, False]
     )
@@ -141,7 +151,7 @@ def _merge(rows: pl.DataFrame, records_of: Callable[[pl.DataFrame], pl.DataFrame
         .with_columns(pl.coalesce("merged_sources", "sources").alias("sources"))
         .drop("merged_sources", "__lead")
     )
-    return Merged(events, cited, rows.select(_ORDER, "warnings"), others.height)
+    return _Repeats(events, cited, rows.select(_ORDER, "warnings"), others.height)
 
 
 def _fields_with_merged_rows() -> pl.Expr:
