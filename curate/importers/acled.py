@@ -43,6 +43,7 @@ from curate.importers.acled_codebook import (
     SUB_EVENT_TYPES,
     TIME_PRECISION,
     acled_columns,
+    event_date,
 )
 from curate.importers.countries import alpha3_from_codes, alpha3_from_names
 from curate.importers.dates import parse_dates, with_year
@@ -406,8 +407,8 @@ def _kept_fields(frame: pl.DataFrame, header: Sequence[str]) -> pl.Series:
         if name in _HELD:
             continue
         if name == "event_date":
-            date = pl.col("__date").cast(pl.String)
-            kept = pl.when(date != derived["event_date"]).then(date)
+            ours = event_date(pl.col("date_start"), pl.col("date_end"))
+            kept = pl.when(pl.col("__date") != ours).then(pl.col("__date").cast(pl.String))
         elif name == "year":
             kept = pl.when(raw != pl.col("__date").dt.year().cast(pl.String)).then(raw)
         elif name in _DERIVED:

@@ -90,10 +90,9 @@ def normalise_header(name: str) -> str:
 def missing_as_null(columns: list[str]) -> list[pl.Expr]:
     """Each column stripped of surrounding blanks, with blank cells and missing-value
     markers as null."""
-    stripped = [pl.col(name).str.strip_chars() for name in columns]
     return [
-        pl.when(cell.is_in(MISSING_MARKERS)).then(None).otherwise(cell).alias(name)
-        for name, cell in zip(columns, stripped, strict=True)
+        pl.col(name).str.strip_chars().replace(list(MISSING_MARKERS), None).alias(name)
+        for name in columns
     ]
 
 
