@@ -536,6 +536,7 @@ def _run_import(
                         "added": len(c.added),
                         "revised": len(c.revised),
                         "unchanged": c.unchanged,
+                        "reextracted": c.reextracted,
                         "rejected": c.rejected,
                     }
                     for name, c in result.changes.items()

@@ -125,6 +125,12 @@ def print_ingest(result: IngestResult, *, dry_run: bool) -> None:
             str(changes.rejected),
         )
     console.print(table)
+    for name, changes in result.changes.items():
+        if changes.reextracted:
+            console.print(
+                f"{changes.reextracted} unchanged {name} came from another extraction "
+                "(extractor or time): kept as stored, with the extraction that first gave them"
+            )
     if result.quarantine:
         print_quarantine(result.quarantine)
     if dry_run:

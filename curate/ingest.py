@@ -4,10 +4,13 @@ Incoming rows are checked on their own first (fields, row rules, keys unique wit
 batch); rejected rows make the command fail, or go to a quarantine directory with their
 codes. Accepted rows are merged into the stored tables by primary key: an identical
 record is left alone, a record whose content changed replaces the stored one (an event's
-`revision` goes up by one), a new key is added. The merged dataset must then be valid as
-a whole (foreign keys, dataset rules); if it is not, nothing is written. The changed
-table files are replaced together (`curate.journal`). Rows in = rows stored + rows
-quarantined, always.
+`revision` goes up by one), a new key is added. How, by whom and when a record was
+extracted (`EXTRACTION_FIELDS`) is not its content: the same record from a new
+extraction (re-importing an ACLED file, re-running an extractor) is left alone, keeping
+the extraction that first gave it, and is counted as `reextracted`. The merged dataset
+must then be valid as a whole (foreign keys, dataset rules); if it is not, nothing is
+written. The changed table files are replaced together (`curate.journal`). Rows in =
+rows stored + rows quarantined, always.
 """
 
 from __future__ import annotations
@@ -33,17 +36,22 @@ from curate.store import Store, in_key_order, open_store, write_store_rows
 from curate.stored import StoredTables, load_store, seal_store
 from curate.validation import FILE, ROW, check_across_tables, check_rows, validate
 
-__all__ = ["IngestResult", "TableChanges", "ingest", "retract"]
+__all__ = ["EXTRACTION_FIELDS", "IngestResult", "TableChanges", "ingest", "retract"]
+
+# The fields that say how a record was produced rather than what it records.
+EXTRACTION_FIELDS = ("extraction_method", "extractor", "extracted_at")
 
 
 @dataclass
 class TableChanges:
-    """What an ingest did to one table (keys as text)."""
+    """What an ingest did to one table (keys as text). `reextracted` counts the unchanged
+    records that came again from another extraction (`EXTRACTION_FIELDS` differ)."""
 
     added: list[str] = field(default_factory=list)
     revised: list[str] = field(default_factory=list)
     unchanged: int = 0
     rejected: int = 0
+    reextracted: int = 0
 
 
 @dataclass
@@ -93,7 +101,10 @@ def _merge(
     """Upsert `incoming` into `stored` by primary key, counting what changed."""
     primary = list(schema.table(table).primary_key)
     names = stored.columns
-    content = [c for c in names if c not in primary and c != "revision"]
+    content = [
+        c for c in names if c not in primary and c != "revision" and c not in EXTRACTION_FIELDS
+    ]
+    extraction = [c for c in names if c in EXTRACTION_FIELDS]
     incoming = incoming.unique(subset=primary, keep="last", maintain_order=True)
     # Only the stored records the batch touches take part in the comparison.
     existing = stored.join(incoming.select(primary), on=primary, how="semi")
@@ -105,7 +116,11 @@ def _merge(
     revised = matched.filter(pl.col("__exists") & ~pl.col("__same"))
     changes.added += new.select(key_text(primary)).to_series().to_list()
     changes.revised += revised.select(key_text(primary)).to_series().to_list()
-    changes.unchanged += matched.filter(pl.col("__exists") & pl.col("__same")).height
+    unchanged = matched.filter(pl.col("__exists") & pl.col("__same"))
+    changes.unchanged += unchanged.height
+    if extraction:
+        same_extraction = [pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in extraction]
+        changes.reextracted += unchanged.filter(~pl.all_horizontal(same_extraction)).height
     if "revision" in names:
         revised = revised.with_columns((pl.col("revision__stored") + 1).alias("revision"))
     replacements = pl.concat([new.select(names), revised.select(names)]).sort(primary)

@@ -381,6 +381,44 @@ def test_import_into_a_dataset(tmp_path: Path) -> None:
     assert "nothing changed" in again.stdout
 
 
+def test_importing_the_same_file_later_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later import of the same rows (a new extraction time, another source version)
+    is the same records again: no revision, nothing written, each counted as re-extracted."""
+    dataset = tmp_path / "datasets" / "acled"
+    assert run_cli("new", str(dataset)).returncode == 0
+    fixture = str(FIXTURES / "acled-before-2019.csv")
+    assert run_cli("import", "acled", fixture, "--into", str(dataset)).returncode == 0
+    records = {p.name: p.read_bytes() for p in (dataset / "records").iterdir()}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86_400))
+    again = run_cli(
+        "import",
+        "acled",
+        fixture,
+        "--into",
+        str(dataset),
+        "--source-version",
+        "later",
+        "-f",
+        "json",
+    )
+    assert again.returncode == 0, again.stderr
+    events = json.loads(again.stdout)["ingest"]["tables"]["events"]
+    written = json.loads(again.stdout)["summary"]["events_written"]
+    assert events == {
+        "added": 0,
+        "revised": 0,
+        "unchanged": written,
+        "rejected": 0,
+        "reextracted": written,
+    }
+    assert {p.name: p.read_bytes() for p in (dataset / "records").iterdir()} == records
+    text = run_cli("import", "acled", fixture, "--into", str(dataset), "--source-version", "v2")
+    assert f"{written} unchanged events came from another extraction" in text.stdout
+    assert "nothing changed" in text.stdout
+
+
 def test_import_needs_somewhere_to_write(tmp_path: Path) -> None:
     result = run_cli("import", "acled", str(FIXTURES / "acled-current.csv"))
     assert result.returncode == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -29,12 +31,22 @@ def _snapshot(root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((root / "records").iterdir())}
 
 
-@pytest.fixture
-def seeded(tmp_path: Path) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
-    root = tmp_path / "datasets" / "sample"
-    new_dataset(root)
+@pytest.fixture(scope="module")
+def sample() -> dict[str, list[dict[str, Any]]]:
+    """The sample dataset every seeded store starts from (drawn once, by Hypothesis,
+    which must not run inside a property test)."""
     dataset = sample_dataset(SCHEMA, seed_value=11)
     dataset["events"][0].update(status="active", superseded_by=None)
+    return dataset
+
+
+@pytest.fixture
+def seeded(
+    tmp_path: Path, sample: dict[str, list[dict[str, Any]]]
+) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
+    root = tmp_path / "datasets" / "sample"
+    new_dataset(root)
+    dataset = copy.deepcopy(sample)
     result = ingest(root, write_dataset(tmp_path / "in", dataset))
     assert result.written
     return root, dataset
@@ -76,6 +88,63 @@ def test_changed_content_bumps_the_revision(seeded: tuple[Path, Any], tmp_path: 
     row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
     assert row["revision"] == old_revision + 1
     assert row["notes"] == event["notes"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    picks=st.lists(st.integers(0, 10_000), min_size=1, max_size=5),
+    extractor=st.text(st.characters(codec="utf-8"), min_size=1, max_size=80),
+    shift=st.integers(1, 10**9),
+    method=st.sampled_from(["manual", "rule", "model", "import"]),
+)
+def test_a_new_extraction_of_the_same_records_changes_nothing(
+    tmp_path_factory: pytest.TempPathFactory,
+    sample: dict[str, list[dict[str, Any]]],
+    picks: list[int],
+    extractor: str,
+    shift: int,
+    method: str,
+) -> None:
+    """Records that differ from the stored ones only in how, by whom and when they were
+    extracted are the same records: nothing is revised or written, each is counted as
+    re-extracted, and the stored extraction stands."""
+    base = tmp_path_factory.mktemp("reextracted")
+    root = base / "datasets" / "sample"
+    new_dataset(root)
+    assert ingest(root, write_dataset(base / "in", sample)).written
+    before = _snapshot(root)
+    events = sample["events"]
+    chosen = {events[i % len(events)]["event_id"]: events[i % len(events)] for i in picks}
+    later = dt.datetime(2031, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=shift)
+    again = [
+        dict(e, extractor=extractor, extracted_at=later, extraction_method=method)
+        for e in chosen.values()
+    ]
+    result = ingest(root, write_dataset(base / "again", {"events": again}))
+    assert result.accepted
+    assert not result.written
+    changes = result.changes["events"]
+    assert (changes.added, changes.revised, changes.unchanged) == ([], [], len(again))
+    assert changes.reextracted == sum(
+        (e["extractor"], e["extraction_method"], e["extracted_at"]) != (extractor, method, later)
+        for e in chosen.values()
+    )
+    assert _snapshot(root) == before
+
+
+def test_changed_content_from_a_new_extraction_takes_that_extraction(
+    seeded: tuple[Path, Any], tmp_path: Path
+) -> None:
+    root, dataset = seeded
+    event = dict(dataset["events"][0], notes="Revised after a second reading.")
+    event.update(extractor="reviewer-b", extracted_at=dt.datetime(2031, 1, 1, tzinfo=dt.UTC))
+    result = ingest(root, write_dataset(tmp_path / "fix", {"events": [event]}))
+    assert result.changes["events"].revised == [event["event_id"]]
+    assert result.changes["events"].reextracted == 0
+    stored = load_tables(open_store(root), SCHEMA)["events"]
+    row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
+    assert (row["extractor"], row["notes"]) == ("reviewer-b", event["notes"])
+    assert row["extracted_at"] == dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
 
 
 def test_invalid_rows_refuse_the_ingest_and_nothing_is_written(
