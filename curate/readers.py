@@ -474,8 +474,9 @@ def _record_end(data: bytes) -> int:
     return 0
 
 
-def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
-    """The records after the header, in pieces of about `chunk_bytes` cut between records."""
+def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, bool]]:
+    """The records after the header, in pieces of about `chunk_bytes` cut between records
+    (views of the bytes read, not copies), each with whether it holds a quote."""
     with _open(path) as handle:
         handle.readline()
         carry = b""
@@ -484,11 +485,11 @@ def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
             data = carry + block if carry else block
             if not block:
                 if data.strip():
-                    yield data
+                    yield memoryview(data), b'"' in data
                 return
             end = _record_end(data)
             if end:
-                yield data[:end]
+                yield memoryview(data)[:end], data.find(b'"', 0, end) >= 0
             carry = data[end:]
 
 
@@ -509,8 +510,7 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
         quoted_strings_can_be_null=True,
     )
     first = 2
-    for records in _csv_chunks(path, limits.chunk_bytes):
-        quoted = b'"' in records
+    for records, quoted in _csv_chunks(path, limits.chunk_bytes):
         parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
         try:
             table = pacsv.read_csv(
