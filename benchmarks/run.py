@@ -113,7 +113,49 @@ def acled_import(rows: int = 100_000) -> dict[str, Any]:
     seconds, peak, code = measure([*CURATE, "import", "acled", str(source), "-o", str(output)])
     if code != 0:
         raise SystemExit(f"curate import acled {source} failed (exit {code})")
-    return figures(source, rows, seconds, peak)
+    written = sum(path.stat().st_size for path in output.iterdir())
+    return {**figures(source, rows, seconds, peak), "bytes_written": written}
+
+
+# The same import through the Python API (frames in memory, nothing written): the
+# seconds inside the process, without interpreter start-up and module imports.
+ACLED_API = """
+import sys, time
+from pathlib import Path
+from curate.importers import import_acled
+start = time.perf_counter()
+imported = import_acled([Path(sys.argv[1])])
+Path(sys.argv[2]).write_text(str(time.perf_counter() - start))
+"""
+# The peer: the cheapest conversion of the same file, polars reading every cell as text
+# and writing it back as JSON lines, with no mapping and no checks (a child, like curate).
+POLARS_CONVERSION = """
+import sys
+import polars as pl
+pl.read_csv(sys.argv[1], infer_schema=False).write_ndjson(sys.argv[2])
+"""
+
+
+def acled_api_import(source: Path, rows: int) -> dict[str, Any]:
+    """`curate.importers.import_acled` of the same file, timed inside its process."""
+    seconds_file = DATA / "acled-api-seconds.txt"
+    _, peak, code = measure([sys.executable, "-c", ACLED_API, str(source), str(seconds_file)])
+    if code != 0:
+        raise SystemExit(f"import_acled({source}) failed (exit {code})")
+    return figures(source, rows, float(seconds_file.read_text()), peak)
+
+
+def polars_conversion(source: Path, rows: int) -> dict[str, Any]:
+    """The peer of the import: polars turning the same CSV into JSON lines."""
+    target = DATA / "acled-as-read.jsonl"
+    seconds, peak, code = measure(
+        [sys.executable, "-c", POLARS_CONVERSION, str(source), str(target)]
+    )
+    if code != 0:
+        raise SystemExit(f"polars could not convert {source} (exit {code})")
+    written = target.stat().st_size
+    target.unlink()
+    return {**figures(source, rows, seconds, peak), "bytes_written": written}
 
 
 def help_time(runs: int = 7) -> float:
@@ -152,8 +194,16 @@ def main() -> None:
     for name, (path, rows) in runs.items():
         print(f"curate validate {path.name} ...", flush=True)
         results[name] = curate_validate(path, rows)
-    print("curate import acled of 100k synthetic ACLED rows ...", flush=True)
+    print("curate import acled of 100k synthetic ACLED rows, API and peer ...", flush=True)
     results["import_acled_100k"] = acled_import()
+    acled_source = DATA / "acled-100k.csv"
+    results["import_acled_api_100k"] = acled_api_import(acled_source, 100_000)
+    results["polars_csv_to_jsonl_acled_100k"] = polars_conversion(acled_source, 100_000)
+    results["import_over_polars_conversion"] = round(
+        results["import_acled_100k"]["seconds"]
+        / results["polars_csv_to_jsonl_acled_100k"]["seconds"],
+        2,
+    )
     print("building a store of 1M events, 2M claims, 1M sources ...", flush=True)
     lifecycle = DATA / "lifecycle"
     shutil.rmtree(lifecycle, ignore_errors=True)
@@ -184,7 +234,8 @@ def main() -> None:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print()
     print(f"{'measure':<44}{'wall s':>9}{'rows/s':>12}{'peak MiB':>10}")
-    for name in (*runs, "import_acled_100k", "frictionless_csv_1m"):
+    imports = ("import_acled_100k", "import_acled_api_100k", "polars_csv_to_jsonl_acled_100k")
+    for name in (*runs, *imports, "frictionless_csv_1m"):
         r = results[name]
         print(f"{name:<44}{r['seconds']:>9.2f}{r['rows_per_second']:>12,}{r['peak_rss_mib']:>10,}")
     lifecycle_runs = (
@@ -198,6 +249,8 @@ def main() -> None:
     print(f"{'curate --help (median of 7)':<44}{results['help_seconds']:>9.3f}")
     speedup = results["csv_speedup_over_frictionless"]
     print(f"{'CSV: curate vs frictionless-py, same file':<44}{speedup:>8.1f}x")
+    ratio = results["import_over_polars_conversion"]
+    print(f"{'import acled vs polars CSV->JSONL, same file':<44}{ratio:>8.2f}x")
     print(f"written to {RESULTS}")
 
 
