@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from curate.schema import Table
 
 __all__ = [
     "FORMATS",
+    "OPEN_QUOTE",
     "Batch",
     "CsvFastPathError",
     "Limits",
@@ -83,6 +85,11 @@ def detect_format(path: Path) -> str:
     if suffix not in FORMATS:
         raise InputError(f"{path}: unknown file type {suffix!r}; use .jsonl, .csv or .parquet")
     return FORMATS[suffix]
+
+
+# Why the last record of a CSV file is refused when the file ends inside a quoted field
+# (the file was cut short: the rest of the file would otherwise be read as one cell).
+OPEN_QUOTE = "the file ends inside a quoted field: the record is cut short"
 
 
 class CsvFastPathError(Exception):
@@ -484,6 +491,8 @@ def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, bool
             block = handle.read(chunk_bytes)
             data = carry + block if carry else block
             if not block:
+                if data.count(b'"') % 2:  # the last record's quotes: one is never closed
+                    raise CsvFastPathError(OPEN_QUOTE)
                 if data.strip():
                     yield memoryview(data), b'"' in data
                 return
@@ -504,14 +513,25 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
         ragged.append(1)  # pyarrow cannot number the record: the exact reader will
         return "skip"
 
+    def quiet(unraisable: Any) -> None:
+        # pyarrow decodes a ragged record's text before calling `note_ragged`, and
+        # prints the UnicodeDecodeError of one that is not UTF-8 as "Exception ignored".
+        if unraisable.object is note_ragged:
+            ragged.append(1)
+        else:
+            previous(unraisable)
+
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header},
+        # Only an empty cell is missing, as in the exact reader: "NA" and "null" are text.
+        null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
     first = 2
     for records, quoted in _csv_chunks(path, limits.chunk_bytes):
         parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
+        previous, sys.unraisablehook = sys.unraisablehook, quiet
         try:
             table = pacsv.read_csv(
                 pa.py_buffer(records),
@@ -523,6 +543,8 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
             )
         except pa.ArrowInvalid as exc:
             raise CsvFastPathError(str(exc)) from exc
+        finally:
+            sys.unraisablehook = previous
         if ragged:
             raise CsvFastPathError("a record has the wrong number of cells")
         frame = pl.from_arrow(table, rechunk=False)
@@ -562,7 +584,8 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
     # reading stops, so that memory stays bounded.
     csv.field_size_limit(16 * limits.max_field_chars)
     with handle:
-        reader = csv.reader(handle)
+        lines = _RecordLines(handle)
+        reader = csv.reader(lines)
         columns: list[list[str | None]] = [[] for _ in header]
         numbers: list[int] = []
         issues: list[Issue] = []
@@ -571,9 +594,20 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
         try:
             for record in reader:
                 number += 1
+                text = lines.take()
                 if number == 1:
                     continue
-                problem = _record_problem(record, header, number, limits.max_field_chars)
+                # A full batch goes once the next record is read: the last record is
+                # always in the last batch, where a cut-short record is refused.
+                if len(numbers) + len(unparsed) >= limits.batch_rows:
+                    yield _csv_batch(header, columns, numbers, issues, unparsed)
+                    columns, numbers, issues, unparsed = [[] for _ in header], [], [], {}
+                # A record cut short is that first, whatever else it then looks like.
+                problem = (
+                    f"record {number}: {OPEN_QUOTE}"
+                    if lines.exhausted and _ends_inside_quotes(text)
+                    else _record_problem(record, header, number, limits.max_field_chars)
+                )
                 if problem is not None:
                     issues.append(_parse_error(table, number, problem, _raw_record(record)))
                     unparsed[number] = _raw_record(record)
@@ -581,13 +615,48 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
                     for column, cell in zip(columns, record, strict=True):
                         column.append(cell if cell != "" else None)
                     numbers.append(number)
-                if len(numbers) + len(unparsed) >= limits.batch_rows:
-                    yield _csv_batch(header, columns, numbers, issues, unparsed)
-                    columns, numbers, issues, unparsed = [[] for _ in header], [], [], {}
         except csv.Error as exc:
             raise InputError(f"{path}: malformed CSV at record {number}: {exc}") from exc
         if numbers or unparsed:
             yield _csv_batch(header, columns, numbers, issues, unparsed)
+
+
+class _RecordLines:
+    """The lines of a text file for the csv module, keeping those of the record being
+    read (`take` hands them over) and noting when the file has no line left."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._record: list[str] = []
+        self.exhausted = False
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+        self._record.append(line)
+        return line
+
+    def take(self) -> str:
+        """The text of the record just read."""
+        text, self._record = "".join(self._record), []
+        return text
+
+
+def _ends_inside_quotes(record: str) -> bool:
+    """Whether a record's text ends inside a quoted field (the file was cut short): the
+    csv module reads it leniently, taking the rest of the file as the cell."""
+    try:
+        for _ in csv.reader(io.StringIO(record), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _csv_batch(

@@ -43,6 +43,7 @@ def test_a_hostile_file_gets_its_exact_verdict_from_the_cli(case: Case, tmp_path
     result = run_cli("validate", str(path), "--format", "json", "--max-errors", "1000")
     assert result.returncode == case.exit_code, result.stderr
     assert "Traceback" not in result.stderr
+    assert "Exception ignored" not in result.stderr
     _check(case, _errors(json.loads(result.stdout)["issues"]))
 
 

@@ -12,7 +12,6 @@ quoted field has a truncated last record, which is unreadable too.
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import InputError
-from curate.readers import Batch, CsvFastPathError, Limits, read_batches
+from curate.readers import OPEN_QUOTE, Batch, CsvFastPathError, Limits, read_batches
 from curate.schema import Table
 
 __all__ = [
@@ -39,8 +38,8 @@ ROW = "__row"  # the record's number in its file, counting the header as 1
 FILE = "__file"  # the file's index among the inputs of one import
 RECORD = "__record"  # the raw record, as JSON text (rejected and merged rows only)
 
-# pyarrow's CSV null markers: the fast reader reads these as missing, so the exact reader
-# must too, and ACLED writes `NA` for a missing value.
+# Cells that exports write for a missing value (ACLED writes `NA`; these are also the
+# null markers of pyarrow and pandas), read as missing whichever CSV reader parsed them.
 MISSING_MARKERS = (
     "",
     "#N/A",
@@ -61,12 +60,13 @@ MISSING_MARKERS = (
     "null",
 )
 
+TRUNCATED = "the record is truncated: the file ends inside a quoted field"
 _UNREADABLE_REASONS = (
     ("cells, the header has", "the record has the wrong number of cells"),
     ("not valid UTF-8", "the record is not valid UTF-8"),
     ("longer than", "a field is longer than the limit"),
+    (OPEN_QUOTE, TRUNCATED),
 )
-TRUNCATED = "the record is truncated: the file ends inside a quoted field"
 
 
 @dataclass(frozen=True)
@@ -112,48 +112,26 @@ def _reason(message: str) -> str:
     return message
 
 
-def _batches(path: Path, limits: Limits, *, exact: bool) -> list[Batch]:
-    """Every batch of the file: the fast reader first (unless `exact`), the exact one if
-    the fast one gives up."""
+def _batches(path: Path, limits: Limits) -> list[Batch]:
+    """Every batch of the file: the fast reader first, the exact one if the fast one
+    gives up (a ragged record, bytes that are not UTF-8, a file cut short)."""
     table = Table("export", "export", "a dataset export", (), ())
-    if not exact:
-        try:
-            return list(read_batches(path, table, limits))
-        except CsvFastPathError:
-            pass
-    return list(read_batches(path, table, limits, exact_csv=True))
+    try:
+        return list(read_batches(path, table, limits))
+    except CsvFastPathError:
+        return list(read_batches(path, table, limits, exact_csv=True))
 
 
-@dataclass(frozen=True)
-class _Scan:
-    """What one pass over the bytes tells: whether the file ends inside a quoted field
-    (an odd number of quotes), ends with a line break, and is UTF-8 throughout."""
-
-    open_quote: bool
-    ends_with_newline: bool
-    utf8: bool
-
-
-def _scan(path: Path) -> _Scan:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    quotes, last, utf8 = 0, b"", True
+def _ends_with_line_break(path: Path) -> bool:
+    """Whether the file's last byte is a line break."""
     try:
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(8 << 20), b""):
-                quotes += block.count(b'"')
-                last = block[-1:]
-                if utf8:
-                    try:
-                        decoder.decode(block)
-                    except UnicodeDecodeError:
-                        utf8 = False
-            if utf8:
-                decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        utf8 = False
+            if handle.seek(0, 2) == 0:
+                return False
+            handle.seek(-1, 2)
+            return handle.read(1) in (b"\n", b"\r")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-    return _Scan(quotes % 2 == 1, last in (b"\n", b"\r"), utf8)
 
 
 def _header_problem(batches: list[Batch]) -> str | None:
@@ -192,26 +170,6 @@ def _unreadable(batches: list[Batch]) -> pl.DataFrame:
     )
 
 
-def _last_record(rows: pl.DataFrame, unreadable: pl.DataFrame) -> int | None:
-    """The number of the file's last record, parsed or not (None for no record)."""
-    numbers = [*rows.get_column(ROW).tail(1).to_list(), *unreadable.get_column(ROW).to_list()]
-    return max(numbers, default=None)
-
-
-def _cut_short(rows: pl.DataFrame, unreadable: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """For a file that ends inside a quoted field: its last record is truncated, so it
-    is unreadable (whether or not it parsed)."""
-    last = _last_record(rows, unreadable)
-    if last is None:
-        return rows, unreadable
-    if rows.height and rows.get_column(ROW)[-1] == last:
-        text = ",".join(v for v in rows.drop(ROW).row(-1) if v is not None)
-        cut = unreadable_frame([(last, TRUNCATED, TRUNCATED, text)])
-        return rows.head(rows.height - 1), pl.concat([unreadable, cut])
-    truncated = pl.when(pl.col(ROW) == last).then(pl.lit(TRUNCATED)).otherwise("reason")
-    return rows, unreadable.with_columns(truncated.alias("reason"))
-
-
 def read_csv_export(path: Path, what: str, limits: Limits | None = None) -> ExportFile:
     """The file's records as text columns; an unusable file raises InputError (exit 2).
 
@@ -220,9 +178,7 @@ def read_csv_export(path: Path, what: str, limits: Limits | None = None) -> Expo
         raise InputError(f"{path}: an {what} is read from a .csv file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    scan = _scan(path)
-    # Not UTF-8: straight to the exact reader, which rejects such records one by one.
-    batches = _batches(path, limits or Limits(), exact=not scan.utf8)
+    batches = _batches(path, limits or Limits())
     problem = _header_problem(batches)
     if problem is not None:
         raise InputError(f"{path}: not an {what}: {problem}")
@@ -234,10 +190,8 @@ def read_csv_export(path: Path, what: str, limits: Limits | None = None) -> Expo
     if repeated:
         raise InputError(f"{path}: the header repeats {', '.join(repeated)}")
     rows, unreadable = _rows(batches, columns, header), _unreadable(batches)
-    if scan.open_quote:
-        rows, unreadable = _cut_short(rows, unreadable)
     last_row = max(
         [*rows.get_column(ROW).tail(1).to_list(), *unreadable.get_column(ROW)], default=None
     )
-    unterminated = None if scan.ends_with_newline or scan.open_quote else last_row
+    unterminated = None if _ends_with_line_break(path) else last_row
     return ExportFile(path, header, rows, unreadable, unterminated)
