@@ -34,7 +34,7 @@ __all__ = [
     "write_store_rows",
 ]
 
-_SLICE = 100_000
+_SLICE = 20_000  # rows serialised at a time: a buffer the allocator can reuse
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
