@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -413,6 +416,13 @@ def _header(path: Path, table: Table) -> list[str]:
         first = handle.readline(_MAX_HEADER_BYTES + 1)
     if len(first) > _MAX_HEADER_BYTES:
         raise InputError(f"{path}: the header row is longer than 1 MiB; is it a CSV file?")
+    if first.count(b'"') % 2:
+        raise InputError(f"{path}: a quote in the header row is never closed on its line")
+    if b"\r" in first.rstrip(b"\r\n"):
+        raise InputError(
+            f"{path}: lines end with a carriage return alone (classic Mac OS); "
+            "convert the file to LF or CRLF line endings"
+        )
     text = first.removeprefix(_BOM).decode("utf-8", "replace")
     # The csv module's field limit is global (the exact reader raises it): a header
     # that fits in 1 MiB is read whatever it is now.
@@ -421,6 +431,8 @@ def _header(path: Path, table: Table) -> list[str]:
         return next(csv.reader([text]))
     except StopIteration:
         return []
+    except csv.Error as exc:
+        raise InputError(f"{path}: the header row is not CSV: {exc}") from exc
 
 
 def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batch]:
@@ -493,13 +505,47 @@ def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, bool
             if not block:
                 if data.count(b'"') % 2:  # the last record's quotes: one is never closed
                     raise CsvFastPathError(OPEN_QUOTE)
-                if data.strip():
+                if data:  # a last record without its line break (blank: ragged)
                     yield memoryview(data), b'"' in data
                 return
             end = _record_end(data)
             if end:
                 yield memoryview(data)[:end], data.find(b'"', 0, end) >= 0
             carry = data[end:]
+
+
+# pyarrow decodes a ragged record's text before it calls the invalid-row handler and
+# prints the UnicodeDecodeError of a record that is not UTF-8 as "Exception ignored"
+# (it then fails the read, and the exact reader takes over). While any fast read runs,
+# `sys.unraisablehook` drops the unraisable errors of its handlers and passes on the rest.
+_QUIET_LOCK = threading.Lock()
+_quiet_handlers: set[int] = set()
+_hook_before: list[Callable[[Any], object]] = []
+
+
+def _drop_handler_errors(unraisable: Any) -> None:
+    if id(unraisable.object) not in _quiet_handlers:
+        _hook_before[-1](unraisable)
+
+
+@contextmanager
+def _quiet_handler(handler: Callable[..., object]) -> Iterator[None]:
+    """`handler`'s unraisable errors are not printed while the block runs (thread-safe:
+    the hook is installed by the first reader and restored by the last)."""
+    with _QUIET_LOCK:
+        if not _quiet_handlers:
+            _hook_before.append(sys.unraisablehook)
+            sys.unraisablehook = _drop_handler_errors
+        _quiet_handlers.add(id(handler))
+    try:
+        yield
+    finally:
+        with _QUIET_LOCK:
+            _quiet_handlers.discard(id(handler))
+            if not _quiet_handlers:
+                if sys.unraisablehook is _drop_handler_errors:
+                    sys.unraisablehook = _hook_before[-1]
+                _hook_before.pop()
 
 
 def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
@@ -513,14 +559,6 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
         ragged.append(1)  # pyarrow cannot number the record: the exact reader will
         return "skip"
 
-    def quiet(unraisable: Any) -> None:
-        # pyarrow decodes a ragged record's text before calling `note_ragged`, and
-        # prints the UnicodeDecodeError of one that is not UTF-8 as "Exception ignored".
-        if unraisable.object is note_ragged:
-            ragged.append(1)
-        else:
-            previous(unraisable)
-
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header},
         # Only an empty cell is missing, as in the exact reader: "NA" and "null" are text.
@@ -531,20 +569,18 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
     first = 2
     for records, quoted in _csv_chunks(path, limits.chunk_bytes):
         parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
-        previous, sys.unraisablehook = sys.unraisablehook, quiet
         try:
-            table = pacsv.read_csv(
-                pa.py_buffer(records),
-                read_options=pacsv.ReadOptions(
-                    use_threads=True, block_size=8 << 20, column_names=header
-                ),
-                parse_options=parse,
-                convert_options=convert,
-            )
+            with _quiet_handler(note_ragged):
+                table = pacsv.read_csv(
+                    pa.py_buffer(records),
+                    read_options=pacsv.ReadOptions(
+                        use_threads=True, block_size=8 << 20, column_names=header
+                    ),
+                    parse_options=parse,
+                    convert_options=convert,
+                )
         except pa.ArrowInvalid as exc:
             raise CsvFastPathError(str(exc)) from exc
-        finally:
-            sys.unraisablehook = previous
         if ragged:
             raise CsvFastPathError("a record has the wrong number of cells")
         frame = pl.from_arrow(table, rechunk=False)
@@ -584,8 +620,10 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
     # reading stops, so that memory stays bounded.
     csv.field_size_limit(16 * limits.max_field_chars)
     with handle:
-        lines = _RecordLines(handle)
-        reader = csv.reader(lines)
+        # The csv module asks for a line past the file's end only to finish a record
+        # inside a quoted field: that record was cut short.
+        ended: list[bool] = []
+        reader = csv.reader(itertools.chain(handle, _noting_the_end(ended)))
         columns: list[list[str | None]] = [[] for _ in header]
         numbers: list[int] = []
         issues: list[Issue] = []
@@ -593,8 +631,9 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
         number = 0
         try:
             for record in reader:
+                if not record:  # a blank line holds no record (pyarrow skips it too)
+                    continue
                 number += 1
-                text = lines.take()
                 if number == 1:
                     continue
                 # A full batch goes once the next record is read: the last record is
@@ -605,7 +644,7 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
                 # A record cut short is that first, whatever else it then looks like.
                 problem = (
                     f"record {number}: {OPEN_QUOTE}"
-                    if lines.exhausted and _ends_inside_quotes(text)
+                    if ended
                     else _record_problem(record, header, number, limits.max_field_chars)
                 )
                 if problem is not None:
@@ -621,42 +660,10 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
             yield _csv_batch(header, columns, numbers, issues, unparsed)
 
 
-class _RecordLines:
-    """The lines of a text file for the csv module, keeping those of the record being
-    read (`take` hands them over) and noting when the file has no line left."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-        self._record: list[str] = []
-        self.exhausted = False
-
-    def __iter__(self) -> _RecordLines:
-        return self
-
-    def __next__(self) -> str:
-        try:
-            line = next(self._lines)
-        except StopIteration:
-            self.exhausted = True
-            raise
-        self._record.append(line)
-        return line
-
-    def take(self) -> str:
-        """The text of the record just read."""
-        text, self._record = "".join(self._record), []
-        return text
-
-
-def _ends_inside_quotes(record: str) -> bool:
-    """Whether a record's text ends inside a quoted field (the file was cut short): the
-    csv module reads it leniently, taking the rest of the file as the cell."""
-    try:
-        for _ in csv.reader(io.StringIO(record), strict=True):
-            pass
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+def _noting_the_end(ended: list[bool]) -> Iterator[str]:
+    """No line, noting that the lines before it ran out (chained after a file)."""
+    ended.append(True)
+    yield from ()
 
 
 def _csv_batch(

@@ -197,3 +197,24 @@ def test_a_header_row_too_long_to_read_is_refused_clearly(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     with pytest.raises(InputError, match="header row"):
         validate_paths([path])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'source_id,"publisher\ns1,P\n', "a quote in the header row is never closed"),
+        (b"source_id,publisher\rs1,P\rs2,Q\r", "carriage return alone"),
+    ],
+    ids=["a quote left open in the header", "classic Mac OS line endings"],
+)
+def test_a_header_row_that_is_not_one_csv_line_is_refused_clearly(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "sources.csv"
+    path.write_bytes(content)
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(InputError, match=message):
+        validate_paths([path])

@@ -258,6 +258,13 @@ CASES = [
         0,
     ),
     Case(
+        "blank lines hold no record, whichever reader reads the file",
+        "sources.csv",
+        _bytes(b"source_id,publisher\ns1,P\n\ns 2,Q\n\r\ns3,R,extra\n\n"),
+        1,
+        [("pattern", 3, "source_id"), ("parse-error", 4, None)],
+    ),
+    Case(
         "NA and null in a CSV are text, not missing",
         "sources.csv",
         _bytes(b"source_id,publisher,title\ns1,NA,null\ns2,N/A,NaN\n"),
