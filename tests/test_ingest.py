@@ -31,6 +31,11 @@ def _snapshot(root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((root / "records").iterdir())}
 
 
+def _stored_event(root: Path, event_id: str) -> dict[str, Any]:
+    stored = load_tables(open_store(root), SCHEMA)["events"]
+    return stored.filter(stored["event_id"] == event_id).row(0, named=True)
+
+
 @pytest.fixture(scope="module")
 def sample() -> dict[str, list[dict[str, Any]]]:
     """The sample dataset every seeded store starts from (drawn once, by Hypothesis,
@@ -84,8 +89,7 @@ def test_changed_content_bumps_the_revision(seeded: tuple[Path, Any], tmp_path: 
     event["revision"] = 1  # what the input says is ignored: the store counts revisions
     result = ingest(root, write_dataset(tmp_path / "fix", {"events": [event]}))
     assert result.changes["events"].revised == [event["event_id"]]
-    stored = load_tables(open_store(root), SCHEMA)["events"]
-    row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
+    row = _stored_event(root, event["event_id"])
     assert row["revision"] == old_revision + 1
     assert row["notes"] == event["notes"]
 
@@ -141,8 +145,7 @@ def test_changed_content_from_a_new_extraction_takes_that_extraction(
     result = ingest(root, write_dataset(tmp_path / "fix", {"events": [event]}))
     assert result.changes["events"].revised == [event["event_id"]]
     assert result.changes["events"].reextracted == 0
-    stored = load_tables(open_store(root), SCHEMA)["events"]
-    row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
+    row = _stored_event(root, event["event_id"])
     assert (row["extractor"], row["notes"]) == ("reviewer-b", event["notes"])
     assert row["extracted_at"] == dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
 
@@ -258,8 +261,7 @@ def test_retract_keeps_the_record(seeded: tuple[Path, Any]) -> None:
     root, dataset = seeded
     event = next(e for e in dataset["events"] if e["status"] == "active")
     revision = retract(root, event["event_id"], "duplicate of a better-sourced event")
-    stored = load_tables(open_store(root), SCHEMA)["events"]
-    row = stored.filter(stored["event_id"] == event["event_id"]).row(0, named=True)
+    row = _stored_event(root, event["event_id"])
     assert (row["status"], row["revision"]) == ("retracted", revision)
     assert row["notes"].endswith("Retracted: duplicate of a better-sourced event")
     with pytest.raises(InputError, match="already retracted"):
