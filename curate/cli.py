@@ -504,17 +504,20 @@ def _run_import(
     if into is not None and not (into / "dataset.yaml").is_file():
         raise InputError(f"{into} is not a dataset: no dataset.yaml (create one with `curate new`)")
     schema = load_schema()
-    imported = load()
     result = None
-    if output is not None:
-        paths = write_imported(imported, output, schema)
-    if into is not None:
-        from curate.ingest import ingest
+    with _stages(format, "importing: reading and mapping the rows") as stage:
+        imported = load()
+        if output is not None:
+            stage(f"importing: writing {output}")
+            paths = write_imported(imported, output, schema)
+        if into is not None:
+            from curate.ingest import ingest
 
-        with tempfile.TemporaryDirectory(prefix="curate-import-") as staging:
-            if output is None:
-                paths = write_imported(imported, Path(staging), schema)
-            result = ingest(into, paths, schema=schema)
+            with tempfile.TemporaryDirectory(prefix="curate-import-") as staging:
+                if output is None:
+                    paths = write_imported(imported, Path(staging), schema)
+                stage(f"importing: ingesting into {into}")
+                result = ingest(into, paths, schema=schema)
     if format is OutputFormat.json:
         import orjson
 
@@ -657,6 +660,19 @@ def _progress(format: OutputFormat) -> Iterator[Callable[[int], None] | None]:
     ) as bar:
         task = bar.add_task("rows", total=None)
         yield lambda rows: bar.advance(task, rows)
+
+
+@contextlib.contextmanager
+def _stages(format: OutputFormat, first: str) -> Iterator[Callable[[str], None]]:
+    """What a long command is doing, from its `first` stage, as a spinner on stderr when
+    it is a terminal (never in JSON mode); the callable names the next stage."""
+    if format is OutputFormat.json or not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(first) as status:
+        yield status.update
 
 
 def _first_line(exc: BaseException) -> str:

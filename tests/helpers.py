@@ -34,6 +34,29 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     )
 
 
+def run_cli_in_terminal(*args: str) -> tuple[int, str]:
+    """The real `curate` command with a pseudo-terminal as its stdout and stderr: its
+    exit code and everything it wrote, control sequences included."""
+    import os
+    import pty
+
+    terminal, child = pty.openpty()
+    command = [sys.executable, "-c", "from curate.cli import main; main()", *args]
+    process = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, close_fds=True)
+    os.close(child)
+    written = b""
+    while True:
+        try:
+            data = os.read(terminal, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not data:
+            break
+        written += data
+    os.close(terminal)
+    return process.wait(timeout=300), written.decode("utf-8", "replace")
+
+
 def frictionless_report(descriptor: Path) -> dict[str, Any]:
     """`frictionless validate --json` on a data package, run as its real command."""
     import json

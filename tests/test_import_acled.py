@@ -20,7 +20,7 @@ from curate.importers import Imported, import_acled
 from curate.importers.dates import parse_dates
 from curate.importers.layouts import UnknownLayoutError
 from curate.readers import Limits
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_cli_in_terminal
 from tests.importing import FIXTURES, acled_row, messy_acled_rows, write_acled_csv
 
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z
@@ -417,6 +417,19 @@ def test_importing_the_same_file_later_changes_nothing(
     text = run_cli("import", "acled", fixture, "--into", str(dataset), "--source-version", "v2")
     assert f"{written} unchanged events came from another extraction" in text.stdout
     assert "nothing changed" in text.stdout
+
+
+def test_a_terminal_sees_what_the_import_is_doing(tmp_path: Path) -> None:
+    code, written = run_cli_in_terminal(
+        "import", "acled", str(FIXTURES / "acled-current.csv"), "-o", str(tmp_path)
+    )
+    assert code == 0
+    assert "importing: " in written
+    assert "4 rows read = 4 events written" in written
+    _, quiet = run_cli_in_terminal(
+        "import", "acled", str(FIXTURES / "acled-current.csv"), "-o", str(tmp_path), "-f", "json"
+    )
+    assert "importing: " not in quiet
 
 
 def test_import_needs_somewhere_to_write(tmp_path: Path) -> None:
