@@ -446,3 +446,33 @@ def test_the_fast_csv_reader_agrees_with_the_exact_one_or_hands_over(
         assert [row[1:] for row in exact[0]] == [
             tuple(cell if cell != "" else None for cell in row) for row in rows
         ]
+
+
+# Cells as people and broken tools write them: stray quotes in unquoted text, quoted
+# cells with line breaks and doubled quotes, a quote opened and never closed.
+_RAW_CELLS = st.one_of(
+    st.sampled_from(['5" of rain', 'a"b', '"q"', '"x\ny"', '"say ""hi"""', '"open', "", "ok"]),
+    st.text(alphabet='ab" \n', max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(_RAW_CELLS, min_size=2, max_size=4), max_size=8),
+    cut=st.integers(0, 300),
+    chunk_bytes=st.sampled_from([8, 32, Limits().chunk_bytes]),
+)
+def test_the_csv_readers_agree_on_stray_quotes_anywhere(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], cut: int, chunk_bytes: int
+) -> None:
+    """Text written without any quoting rules (stray quotes, quotes that open a cell and
+    never close, line breaks anywhere), cut at any byte: where pyarrow reads it, it reads
+    what the exact reader reads."""
+    data = ("a,b,c\n" + "".join(",".join(row) + "\n" for row in rows)).encode("utf-8")
+    path = tmp_path_factory.mktemp("stray") / "stray.csv"
+    path.write_bytes(data[: 6 + cut])
+    exact = _read(path, exact=True)
+    fast = _read(path, exact=False, chunk_bytes=chunk_bytes)
+    assert exact is not None
+    if fast is not None:
+        assert fast == exact

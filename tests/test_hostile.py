@@ -204,8 +204,13 @@ def test_a_header_row_too_long_to_read_is_refused_clearly(tmp_path: Path) -> Non
     [
         (b'source_id,"publisher\ns1,P\n', "a quote in the header row is never closed"),
         (b"source_id,publisher\rs1,P\rs2,Q\r", "carriage return alone"),
+        (b'"source_id"x","publisher\ns1,P\ns2,"Q\n', "the header row is not CSV"),
     ],
-    ids=["a quote left open in the header", "classic Mac OS line endings"],
+    ids=[
+        "a quote left open in the header",
+        "classic Mac OS line endings",
+        "a header that runs on into the records",
+    ],
 )
 def test_a_header_row_that_is_not_one_csv_line_is_refused_clearly(
     tmp_path: Path, content: bytes, message: str
