@@ -416,8 +416,6 @@ def _header(path: Path, table: Table) -> list[str]:
         first = handle.readline(_MAX_HEADER_BYTES + 1)
     if len(first) > _MAX_HEADER_BYTES:
         raise InputError(f"{path}: the header row is longer than 1 MiB; is it a CSV file?")
-    if first.count(b'"') % 2:
-        raise InputError(f"{path}: a quote in the header row is never closed on its line")
     if b"\n" not in first and b"\r" in first.rstrip(b"\r"):
         raise InputError(
             f"{path}: lines end with a carriage return alone (classic Mac OS); "
@@ -433,7 +431,10 @@ def _header(path: Path, table: Table) -> list[str]:
     except StopIteration:
         return []
     except csv.Error as exc:
-        raise InputError(f"{path}: the header row is not CSV: {exc}") from exc
+        raise InputError(
+            f"{path}: the header row is not one line of CSV (a quote left open, or text "
+            f"after a closing quote): {exc}"
+        ) from exc
 
 
 def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batch]:
@@ -495,11 +496,11 @@ def _record_end(data: bytes) -> int:
 
 
 def _may_end_inside_quotes(records: memoryview, last_cell: str | None) -> bool:
-    """Whether the last record of a chunk may be cut short inside a quoted field in its
-    last column, which pyarrow (like the csv module) then fills with the rest of the
-    chunk: the chunk ends with an opening quote and that cell. The quote-parity test
-    of the chunker misses this where a stray quote in an unquoted cell pairs with the
-    opening one; a false alarm only hands the file to the exact reader."""
+    """Whether the last record of a chunk may be cut short inside a quoted field, which
+    pyarrow (like the csv module) then fills with the rest of the chunk: the chunk ends
+    with an opening quote and the last cell. (Cut short in another column, the record
+    is ragged.) Quote parity cannot tell: a stray quote in an unquoted cell can pair
+    with the opening one. A false alarm only hands the file to the exact reader."""
     if last_cell is None:  # an empty cell: cut right after its quote, or `""`
         tail = bytes(records[-2:])
         return tail.endswith(b'"') and tail != b'""'
@@ -517,8 +518,6 @@ def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, bool
             block = handle.read(chunk_bytes)
             data = carry + block if carry else block
             if not block:
-                if data.count(b'"') % 2:  # the last record's quotes: one is never closed
-                    raise CsvFastPathError(OPEN_QUOTE)
                 if data:  # a last record without its line break (blank: ragged)
                     yield memoryview(data), b'"' in data
                 return
@@ -652,11 +651,6 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
                 number += 1
                 if number == 1:
                     continue
-                # A full batch goes once the next record is read: the last record is
-                # always in the last batch, where a cut-short record is refused.
-                if len(numbers) + len(unparsed) >= limits.batch_rows:
-                    yield _csv_batch(header, columns, numbers, issues, unparsed)
-                    columns, numbers, issues, unparsed = [[] for _ in header], [], [], {}
                 # A record cut short is that first, whatever else it then looks like.
                 problem = (
                     f"record {number}: {OPEN_QUOTE}"
@@ -670,6 +664,9 @@ def _csv_exact(path: Path, header: list[str], table: Table, limits: Limits) -> I
                     for column, cell in zip(columns, record, strict=True):
                         column.append(cell if cell != "" else None)
                     numbers.append(number)
+                if len(numbers) + len(unparsed) >= limits.batch_rows:
+                    yield _csv_batch(header, columns, numbers, issues, unparsed)
+                    columns, numbers, issues, unparsed = [[] for _ in header], [], [], {}
         except csv.Error as exc:
             raise InputError(f"{path}: malformed CSV at record {number}: {exc}") from exc
         if numbers or unparsed:

@@ -202,9 +202,9 @@ def test_a_header_row_too_long_to_read_is_refused_clearly(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'source_id,"publisher\ns1,P\n', "a quote in the header row is never closed"),
+        (b'source_id,"publisher\ns1,P\n', "the header row is not one line of CSV"),
         (b"source_id,publisher\rs1,P\rs2,Q\r", "carriage return alone"),
-        (b'"source_id"x","publisher\ns1,P\ns2,"Q\n', "the header row is not CSV"),
+        (b'"source_id"x","publisher\ns1,P\ns2,"Q\n', "the header row is not one line of CSV"),
     ],
     ids=[
         "a quote left open in the header",
