@@ -95,6 +95,12 @@ class Merged:
     replacements: pl.DataFrame
 
 
+def _equal_to_stored(columns: Sequence[str]) -> pl.Expr:
+    """Whether a row's `columns` equal those of the stored record beside it (suffix
+    `__stored`), missing values equal to each other."""
+    return pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in columns])
+
+
 def _merge(
     stored: pl.DataFrame, incoming: pl.DataFrame, table: str, schema: Schema, changes: TableChanges
 ) -> Merged:
@@ -110,7 +116,7 @@ def _merge(
     existing = stored.join(incoming.select(primary), on=primary, how="semi")
     marked = existing.with_columns(pl.lit(True).alias("__exists"))
     matched = incoming.join(marked, on=primary, how="left", suffix="__stored", coalesce=True)
-    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in content])
+    same = _equal_to_stored(content)
     matched = matched.with_columns(pl.col("__exists").fill_null(False), same.alias("__same"))
     new = matched.filter(~pl.col("__exists"))
     revised = matched.filter(pl.col("__exists") & ~pl.col("__same"))
@@ -119,8 +125,7 @@ def _merge(
     unchanged = matched.filter(pl.col("__exists") & pl.col("__same"))
     changes.unchanged += unchanged.height
     if extraction:
-        same_extraction = [pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in extraction]
-        changes.reextracted += unchanged.filter(~pl.all_horizontal(same_extraction)).height
+        changes.reextracted += unchanged.filter(~_equal_to_stored(extraction)).height
     if "revision" in names:
         revised = revised.with_columns((pl.col("revision__stored") + 1).alias("revision"))
     replacements = pl.concat([new.select(names), revised.select(names)]).sort(primary)
