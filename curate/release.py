@@ -6,6 +6,12 @@ each file's `sha256:` hash), CODEBOOK.md, CHANGES.md (record by record since the
 release) and SHA256SUMS. It is built in a temp directory and renamed into place; an
 existing version is never overwritten. Same records and same SOURCE_DATE_EPOCH give
 byte-identical files; the logical content hash does not depend on the Parquet writer.
+
+Each release has one release digest, the SHA-256 of its SHA256SUMS (`curate.package`):
+it cannot live inside the release, whose every file SHA256SUMS covers, so `release`
+prints it and writes it, with a citation line, into the dataset's CHANGELOG.md entry.
+A release is made only on top of a previous one that verifies, and only when every
+entry of releases/ is a complete release.
 """
 
 from __future__ import annotations
@@ -27,10 +33,21 @@ from curate.diff import TableDiff, diff_table, render_changes
 from curate.errors import InputError
 from curate.export.arrow import arrow_schema
 from curate.export.codebook import codebook
-from curate.export.frictionless import table_schema
 from curate.files import validate_paths
 from curate.io import sha256_file
 from curate.journal import Transaction, dataset_lock
+from curate.markup import markdown_text
+from curate.package import (
+    DESCRIPTOR,
+    SUMS,
+    descriptor_bytes,
+    package_descriptor,
+    release_digest,
+    release_files,
+    sums_text,
+    table_file,
+    write_parquet,
+)
 from curate.schema import Schema, load_schema
 from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
 from curate.stored import invalid_store
@@ -45,6 +62,7 @@ __all__ = [
     "read_table",
     "read_tables",
     "release",
+    "release_digest",
     "release_versions",
 ]
 
@@ -60,6 +78,7 @@ class ReleaseResult:
     path: Path
     previous: str | None
     changes: dict[str, TableDiff]
+    digest: str
 
 
 def _parse(version: str) -> tuple[int, int, int]:
@@ -70,9 +89,42 @@ def _parse(version: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
-def release_versions(store: Store) -> list[str]:
-    """The released versions, oldest first."""
-    versions = [p.name for p in store.releases.glob("*") if p.is_dir() and _VERSION.match(p.name)]
+# The prefix of the temp names curate's own transactions use (curate.journal): a release
+# being built, or left by a crash until the next command recovers it.
+_BUILDING = ".curate-tmp-"
+
+
+def release_versions(store: Store, schema: Schema | None = None) -> list[str]:
+    """The released versions, oldest first. Anything else in releases/ (a file, a link, a
+    directory not named MAJOR.MINOR.PATCH, or one without exactly a release's files) is
+    refused with InputError naming it: what is there is never silently skipped."""
+    if not store.releases.is_dir():
+        return []
+    expected = release_files(schema or load_schema())
+    versions = []
+    for entry in sorted(store.releases.iterdir()):
+        if entry.name.startswith(_BUILDING):
+            continue
+        where = f"{store.releases.name}/{entry.name}"
+        if entry.is_symlink() or not entry.is_dir() or not _VERSION.match(entry.name):
+            raise InputError(
+                f"{store.root}: {where} is not a release (a directory named MAJOR.MINOR.PATCH); "
+                "move it out of releases/"
+            )
+        names = {p.name for p in entry.iterdir()}
+        if names != expected:
+            missing, extra = sorted(expected - names), sorted(names - expected)
+            detail = "; ".join(
+                [
+                    *([f"missing {', '.join(missing)}"] if missing else []),
+                    *([f"unexpected {', '.join(extra)}"] if extra else []),
+                ]
+            )
+            raise InputError(
+                f"{store.root}: {where} is not a complete release ({detail}); "
+                "restore it from its published copy or move it out of releases/"
+            )
+        versions.append(entry.name)
     return sorted(versions, key=_parse)
 
 
@@ -84,7 +136,7 @@ def latest_release(store: Store) -> str | None:
 
 def read_table(directory: Path, name: str, schema: Schema) -> pl.DataFrame:
     """One table of a release, typed exactly as the schema says."""
-    frame = pl.from_arrow(pq.read_table(directory / f"{name}.parquet"))
+    frame = pl.from_arrow(pq.read_table(directory / table_file(name)))
     assert isinstance(frame, pl.DataFrame)
     return frame.cast(dict(polars_schema(schema.table(name))))  # type: ignore[arg-type]
 
@@ -156,35 +208,14 @@ def _created(epoch: int | None = None) -> str:
 
 def _write_parquet(frame: pl.DataFrame, name: str, schema: Schema, path: Path) -> None:
     ordered = in_key_order(frame, name, schema)
-    arrow = ordered.to_arrow().cast(arrow_schema(schema, schema.table(name)))
-    pq.write_table(arrow, path, compression="zstd", write_statistics=True, store_schema=True)
-
-
-# Why "nan" is a missing value in a release's descriptor: frictionless-py reads Parquet
-# through pandas, which turns a null in a number column into NaN. curate refuses NaN in
-# every number field, so in a curate release "nan" can only be such a null.
+    write_parquet(ordered.to_arrow().cast(arrow_schema(schema, schema.table(name))), path)
 
 
 def _descriptor(
     store: Store, schema: Schema, version: str, directory: Path, digest: str, created: str
 ) -> dict[str, Any]:
     meta = store.metadata
-    resources = []
-    for name in schema.table_names:
-        path = directory / f"{name}.parquet"
-        resources.append(
-            {
-                "name": name,
-                "path": path.name,
-                "profile": "tabular-data-resource",
-                "format": "parquet",
-                "mediatype": "application/vnd.apache.parquet",
-                "hash": f"sha256:{sha256_file(path)}",
-                "schema": {**table_schema(schema.table(name)), "missingValues": ["", "nan"]},
-            }
-        )
-    return {
-        "profile": "tabular-data-package",
+    about = {
         "name": str(meta.get("name", store.root.name)),
         "title": str(meta.get("title", store.root.name)),
         "description": str(meta.get("description", "")),
@@ -195,11 +226,12 @@ def _descriptor(
             {"title": m.get("name", ""), "role": "maintainer"} for m in meta.get("maintainers", [])
         ],
         "citation": meta.get("citation", ""),
-        "curate:schema": {"name": schema.name, "version": schema.version},
-        "curate:content_hash": digest,
         "curate:pyarrow": pa.__version__,
-        "resources": resources,
     }
+    hashes = {
+        name: f"sha256:{sha256_file(directory / table_file(name))}" for name in schema.table_names
+    }
+    return package_descriptor(about, schema, hashes, digest)
 
 
 def release(
@@ -226,6 +258,8 @@ def release(
         missing = [n for n in schema.table_names if not store.table_path(n).is_file()]
         if missing:
             raise InputError(f"{store.records}: no {', '.join(missing)} records file")
+        if previous is not None:
+            _check_previous(store, previous, schema)
         store.releases.mkdir(exist_ok=True)
         transaction = Transaction(store.root)
         building = transaction.temp_directory(store.releases, "release")
@@ -242,13 +276,27 @@ def release(
             _check_new(store, chosen, previous)
             _write_package(store, schema, changes, chosen, previous, building, digest, created)
             # The release directory and the changelog entry are committed together.
+            digest = release_digest(building)
             transaction.stage_directory(store.releases / chosen, building)
-            _stage_changelog(transaction, store, chosen, previous, changes, created)
+            _stage_changelog(transaction, store, chosen, previous, changes, created, digest)
         except BaseException:
             transaction.abandon()
             raise
         transaction.commit()
-        return ReleaseResult(chosen, store.releases / chosen, previous, changes)
+        return ReleaseResult(chosen, store.releases / chosen, previous, changes, digest)
+
+
+def _check_previous(store: Store, previous: str, schema: Schema) -> None:
+    """Refuse to build on a previous release that does not verify as `curate verify` does."""
+    from curate.verify import verify_release
+
+    where = store.releases / previous
+    verification = verify_release(where, schema=schema)
+    if not verification.ok:
+        raise InputError(
+            f"{where}: the previous release does not verify ({verification.problems[0]}); "
+            f"a release is built only on one that does (run `curate verify {where}`)"
+        )
 
 
 def _check_new(store: Store, version: str, previous: str | None) -> None:
@@ -264,7 +312,7 @@ def _schema_of(store: Store, release: str | None) -> str | None:
     """The schema version a release was made with."""
     if release is None:
         return None
-    package = json.loads((store.releases / release / "datapackage.json").read_text("utf-8"))
+    package = json.loads((store.releases / release / DESCRIPTOR).read_text("utf-8"))
     version = package.get("curate:schema", {}).get("version")
     return str(version) if version is not None else None
 
@@ -287,7 +335,7 @@ def _write_tables(
         )
         changes[name] = diff_table(name, old, records, schema)
         del old
-        _write_parquet(records, name, schema, directory / f"{name}.parquet")
+        _write_parquet(records, name, schema, directory / table_file(name))
         _hash_table(digest, name, records, schema)
 
     run = validate_paths(
@@ -315,13 +363,9 @@ def _write_package(
         render_changes(changes, f"Changes in {version} ({since})"), encoding="utf-8"
     )
     descriptor = _descriptor(store, schema, version, directory, digest, created)
-    (directory / "datapackage.json").write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    sums = "".join(
-        f"{sha256_file(directory / n)}  {n}\n" for n in sorted(p.name for p in directory.iterdir())
-    )
-    (directory / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    (directory / DESCRIPTOR).write_bytes(descriptor_bytes(descriptor))
+    sums = sums_text({p.name: sha256_file(p) for p in directory.iterdir()})
+    (directory / SUMS).write_text(sums, encoding="utf-8")
     for path in directory.iterdir():
         with path.open("rb") as handle:
             os.fsync(handle.fileno())
@@ -334,8 +378,10 @@ def _stage_changelog(
     previous: str | None,
     changes: dict[str, TableDiff],
     created: str,
+    digest: str,
 ) -> None:
-    """Stage CHANGELOG.md with the release's summary above the previous ones."""
+    """Stage CHANGELOG.md with the release's summary, its release digest and a citation
+    line above the previous ones."""
     counts = []
     for name, diff in changes.items():
         parts = [f"{len(diff.added)} added", f"{len(diff.revised)} revised"]
@@ -343,13 +389,31 @@ def _stage_changelog(
             parts.append(f"{len(diff.retracted)} retracted")
         counts.append(f"- {name}: " + ", ".join(parts))
     since = f" (since {previous})" if previous else ""
-    entry = f"## {version} - {created[:10]}{since}\n\n" + "\n".join(counts) + "\n\n"
+    entry = (
+        f"## {version} - {created[:10]}{since}\n\n"
+        + "\n".join(counts)
+        + "\n\n"
+        + _trust_lines(store, version, digest)
+    )
     path = store.root / "CHANGELOG.md"
     text = (
-        path.read_text(encoding="utf-8") if path.exists() else f"# Changelog of {store.root.name}\n"
+        path.read_text(encoding="utf-8")
+        if path.exists()
+        else f"# Changelog of {markdown_text(store.root.name)}\n"
     )
     # Newest first: the entry goes above the previous releases, below the introduction.
     first = text.find("\n## ")
     head, rest = (text, "") if first < 0 else (text[: first + 1], text[first + 1 :])
     updated = head.rstrip("\n") + "\n\n" + entry + rest
     transaction.stage(path, (updated.rstrip("\n") + "\n").encode())
+
+
+def _trust_lines(store: Store, version: str, digest: str) -> str:
+    """The release digest and citation lines of a CHANGELOG.md entry."""
+    citation = " ".join(str(store.metadata.get("citation", "")).split())
+    cite = f"{citation} " if citation else ""
+    return (
+        f"Release digest: `{digest}` (the SHA-256 of releases/{version}/SHA256SUMS; check "
+        "a copy with `curate verify RELEASE --digest` and this digest)\n\n"
+        f"Cite as: {cite}Release {version}, release digest `{digest}`.\n\n"
+    )

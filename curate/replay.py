@@ -4,7 +4,8 @@ A dataset that keeps the inputs of each release in `inputs/<version>/` can be re
 anyone: in a fresh directory, with the dataset's own `dataset.yaml`, the inputs of each
 release are ingested in version order and the release is cut again, dated as the
 published one (its `created`). Every file must come out byte-identical to the published
-release; any difference is reported by file.
+release; any difference is reported by file. Only published releases that verify are
+replayed: one that does not is refused, named, before anything is rebuilt.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from curate.ingest import ingest
 from curate.release import release, release_versions
 from curate.schema import Schema, load_schema
 from curate.store import Store, new_dataset, open_store
+from curate.verify import require_verified
 
 __all__ = ["Replay", "replay"]
 
@@ -92,9 +94,11 @@ def replay(dataset: Path, *, into: Path | None = None, schema: Schema | None = N
     removed afterwards) and compare them with the published ones."""
     schema = schema or load_schema()
     store = open_store(dataset)
-    versions = release_versions(store)
+    versions = release_versions(store, schema)
     if not versions:
         raise InputError(f"{dataset}: no release to replay")
+    for version in versions:
+        require_verified(store.releases / version, schema)
     plan = [(version, _inputs(store, version)) for version in versions]
     work = Path(tempfile.mkdtemp(prefix="curate-replay-")) if into is None else into
     try:
