@@ -41,16 +41,27 @@ def _from_string(column: pl.Expr, f: Field) -> pl.Expr:
         stripped = column.str.strip_chars()
         return pl.when(stripped.is_in(_TRUE)).then(True).when(stripped.is_in(_FALSE)).then(False)
     if f.type == "date":
-        return column.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+        exact = column.str.contains(f"^{_DATE}$")
+        return pl.when(exact).then(column.str.to_date("%Y-%m-%d", strict=False))
     if f.type == "datetime":
-        return (
-            column.str.strip_chars()
-            .str.replace(r"Z$", "+00:00")
-            .str.to_datetime(
-                "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC"
-            )
+        exact = column.str.contains(f"^{_DATE}T{_TIME}$")
+        parsed = column.str.replace(r"Z$", "+00:00").str.to_datetime(
+            "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC"
         )
+        # In UTC too, the year stays within 0001-9999 (an offset can move it out).
+        return pl.when(exact & parsed.dt.year().is_between(1, 9999)).then(parsed)
     return column
+
+
+# The only text taken as a date or a datetime, before the calendar is checked: the
+# RFC 3339 forms DESIGN.md names, nothing lax. Four-digit years 0001-9999 (no sign, no
+# year 0, which Python's dates cannot hold), two-digit months and days, `T`, seconds
+# 00-59 (a leap second is refused, not shifted into the next minute), at most the six
+# decimals the store keeps (more are refused, not cut), and an offset: `Z` or +-HH:MM
+# (a time without one is refused). ASCII digits only: `\d` would take any script's.
+_DATE = r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2}"
+_HOUR = r"(?:[01][0-9]|2[0-3])"
+_TIME = rf"{_HOUR}:[0-5][0-9]:[0-5][0-9](?:\.[0-9]{{1,6}})?(?:Z|[+-]{_HOUR}:[0-5][0-9])"
 
 
 def _conversion(source: pl.DataType, f: Field) -> pl.Expr | None:
