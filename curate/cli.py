@@ -49,6 +49,15 @@ app.add_typer(export_app, name="export")
 _state = {"debug": False}
 
 
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line without markup, escaped by `curate.markup.plain` (curate's own
+    words are printable, so a whole line passes through it): how every plain message
+    of the command line, data in it or not, reaches the terminal."""
+    from curate.markup import plain
+
+    typer.echo(plain(line), err=err)
+
+
 def _return_freed_memory() -> None:
     """For commands that hold whole tables, one after another: ask polars' allocator
     (jemalloc, which by default never returns "muzzy" pages) to give freed memory back at
@@ -101,7 +110,7 @@ def _emit(text: str, output: Path | None) -> None:
         write_atomic(output, text.encode("utf-8"))
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from exc
-    typer.echo(f"wrote {output}", err=True)
+    _say(f"wrote {output}", err=True)
 
 
 @schema_app.command("export")
@@ -260,7 +269,9 @@ def validate_command(
     if format is OutputFormat.json:
         import orjson
 
-        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        from curate.console import print_json
+
+        print_json(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
     else:
         from curate.console import print_quarantine, print_report
 
@@ -282,7 +293,7 @@ def new_command(
     from curate.store import new_dataset
 
     store = new_dataset(dataset, title=title)
-    typer.echo(f"created {store.root}: edit dataset.yaml (licence, maintainers, citation)")
+    _say(f"created {store.root}: edit dataset.yaml (licence, maintainers, citation)")
 
 
 @app.command("ingest")
@@ -294,13 +305,24 @@ def ingest_command(
             help="JSONL, CSV or Parquet files of events, claims or sources.", show_default=False
         ),
     ],
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            "-t",
+            help="The table every input holds: events, claims or sources (else each "
+            "file's name says it, as for validate).",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and report; write nothing.")
     ] = False,
     quarantine: Annotated[
         Path | None,
         typer.Option(
-            "--quarantine", help="Put rejected rows here (with their codes) instead of failing."
+            "--quarantine",
+            help="Put each input's valid and rejected rows (with their codes) in DIR "
+            "instead of failing; files already there are never overwritten.",
         ),
     ] = None,
     max_errors: Annotated[
@@ -316,7 +338,14 @@ def ingest_command(
     from curate.errors import EXIT_INVALID
     from curate.ingest import ingest
 
-    result = ingest(dataset, inputs, dry_run=dry_run, quarantine=quarantine, max_issues=max_errors)
+    result = ingest(
+        dataset,
+        inputs,
+        table=table,
+        dry_run=dry_run,
+        quarantine=quarantine,
+        max_issues=max_errors,
+    )
     print_ingest(result, dry_run=dry_run)
     if not result.accepted:
         raise typer.Exit(EXIT_INVALID)
@@ -333,7 +362,7 @@ def retract_command(
     from curate.ingest import retract
 
     revision = retract(dataset, event_id, reason)
-    typer.echo(f"{event_id} retracted (revision {revision})")
+    _say(f"{event_id} retracted (revision {revision})")
 
 
 class BumpLevel(enum.StrEnum):
@@ -355,15 +384,35 @@ def release_command(
             "a schema major -> major.",
         ),
     ] = None,
+    format: FormatOption = OutputFormat.text,
 ) -> None:
     """Publish releases/<version>/: Parquet, datapackage.json, CODEBOOK.md, CHANGES.md,
-    SHA256SUMS. Honours SOURCE_DATE_EPOCH; never overwrites a version."""
+    SHA256SUMS. Honours SOURCE_DATE_EPOCH; never overwrites a version.
+
+    Prints the release digest (the SHA-256 of SHA256SUMS), also written into the
+    dataset's CHANGELOG.md: publish it, so that anyone can check a copy with
+    `curate verify RELEASE --digest`."""
     _return_freed_memory()
     from curate.release import release
 
     result = release(dataset, version=version, bump=None if bump is None else bump.value)
+    if format is OutputFormat.json:
+        import json
+
+        document = {
+            "version": result.version,
+            "path": str(result.path),
+            "previous": result.previous,
+            "digest": result.digest,
+            "changes": {name: diff.to_dict() for name, diff in result.changes.items()},
+        }
+        from curate.console import print_json
+
+        print_json(json.dumps(document, indent=2, ensure_ascii=False))
+        return
     since = f" (previous: {result.previous})" if result.previous else " (first release)"
-    typer.echo(f"released {result.version} in {result.path}{since}")
+    _say(f"released {result.version} in {result.path}{since}")
+    _say(f"release digest: {result.digest}")
 
 
 @app.command("diff")
@@ -382,8 +431,10 @@ def diff_command(
     if format is OutputFormat.json:
         import json
 
+        from curate.console import print_json
+
         document = {name: diff.to_dict() for name, diff in diffs.items()}
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        print_json(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(render_changes(diffs, f"{old} → {new}"))
 
@@ -392,13 +443,9 @@ def _tables_at(path: Path, schema: Schema) -> dict[str, Any]:
     from curate.errors import InputError
 
     if (path / "datapackage.json").is_file():
-        from curate.release import read_tables
-        from curate.verify import verify_release
+        from curate.verify import verified_tables
 
-        verification = verify_release(path, schema=schema, revalidate=False)
-        if not verification.ok:
-            raise InputError(f"{path} does not verify: {verification.problems[0]}")
-        return read_tables(path, schema)
+        return verified_tables(path, schema)
     if (path / "dataset.yaml").is_file():
         from curate.store import open_store
         from curate.stored import load_tables
@@ -410,18 +457,38 @@ def _tables_at(path: Path, schema: Schema) -> dict[str, Any]:
 @app.command("verify")
 def verify_command(
     release_dir: Annotated[Path, typer.Argument(help="A release directory.")],
+    digest: Annotated[
+        str | None,
+        typer.Option(
+            "--digest",
+            help="The published release digest, sha256:<hex> (from the dataset's CHANGELOG.md "
+            "or citation): refuse the release unless it is exactly that one.",
+        ),
+    ] = None,
 ) -> None:
-    """Check every file's sha256 against datapackage.json and SHA256SUMS, and re-validate."""
+    """Check that the release is exactly what curate writes: every file's sha256, the
+    descriptor, the Parquet types, the records re-validated.
+
+    Prints the release digest it computed: compare it with the published one, or give
+    that with --digest. Only the digest tells a self-consistent forgery (every hash
+    recomputed) from the published release."""
     _return_freed_memory()
     from curate.errors import EXIT_INVALID
-    from curate.verify import verify_release
+    from curate.verify import check_digest, verify_release
 
-    result = verify_release(release_dir)
+    expected = None if digest is None else check_digest(digest)
+    result = verify_release(release_dir, digest=expected)
+    if expected is not None and result.digest != expected:
+        _say(f"{release_dir}: {result.problems[0]}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    computed = f"release digest {result.digest}" if result.digest else "no release digest"
     if result.ok:
-        typer.echo(f"{release_dir}: verified")
+        checked = " (the published one)" if expected else ""
+        _say(f"{release_dir}: verified, {computed}{checked}")
         return
     for problem in result.problems:
-        typer.echo(f"{release_dir}: {problem}", err=True)
+        _say(f"{release_dir}: {problem}", err=True)
+    _say(f"{release_dir}: {computed}", err=True)
     raise typer.Exit(EXIT_INVALID)
 
 
@@ -440,10 +507,10 @@ def replay_command(
 
     result = replay(dataset, into=into)
     for difference in result.differences:
-        typer.echo(f"{dataset}: {difference}", err=True)
+        _say(f"{dataset}: {difference}", err=True)
     if not result.identical:
         raise typer.Exit(EXIT_INVALID)
-    typer.echo(
+    _say(
         f"{dataset}: releases {', '.join(result.versions)} rebuilt from inputs/, byte-identical"
     )
 
@@ -456,7 +523,7 @@ def show_command(
 ) -> None:
     """Events as a person reads them, each with the claims it rests on."""
     _return_freed_memory()
-    from curate.console import rich_console
+    from curate.console import rich_console, visible
     from curate.errors import InputError
     from curate.schema import load_schema
     from curate.show import print_events
@@ -468,7 +535,7 @@ def show_command(
     if files:
         out.print("Parquet files of this release:")
         for file in files:
-            out.print(f"  {file}")
+            out.print(f"  {visible(str(file))}")
 
 
 ImportOutputOption = Annotated[
@@ -545,7 +612,9 @@ def _run_import(
                     for name, c in result.changes.items()
                 },
             }
-        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        from curate.console import print_json
+
+        print_json(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
     else:
         from curate.console import print_import, print_ingest
 
@@ -633,7 +702,7 @@ def export_acled_command(
 
     Values ACLED has and our schema does not (region, admin3, associated actors, ...)
     come back from the "ACLED fields" line of imported events' notes. Formula-safe: a
-    cell starting with =, +, -, @, a tab or a carriage return (unless it is a plain
+    cell starting with =, +, -, @ or a control character (unless it is a plain
     number such as -99.82) gets a leading apostrophe ('), as does a cell starting with
     an apostrophe and one of those or another apostrophe; remove one leading apostrophe
     from such cells to read the values back."""
@@ -669,19 +738,22 @@ def _stages(format: OutputFormat, first: str) -> Iterator[Callable[[str], None]]
     if format is OutputFormat.json or not sys.stderr.isatty():
         yield lambda _: None
         return
-    from rich.console import Console
+    from curate.console import rich_console, visible
 
-    with Console(stderr=True).status(first) as status:
-        yield status.update
+    with rich_console(stderr=True).status(visible(first)) as status:
+        yield lambda stage: status.update(visible(stage))
 
 
 def _first_line(exc: BaseException) -> str:
+    """The first line of an unexpected exception's text (the rest is for --debug)."""
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else ""
 
 
 def main() -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script. Every error is one line on stderr, escaped
+    (`_say`): a line break or a control in a path, value or exception text is shown as
+    an escape, never written to the terminal."""
     from curate.errors import CurateError
 
     try:
@@ -689,12 +761,12 @@ def main() -> None:
     except CurateError as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"curate: {exc}", err=True)
+        _say(f"curate: {str(exc).strip()}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:
         if _state["debug"]:
             raise
-        typer.echo(
+        _say(
             f"curate: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
             "(run with --debug for details)",
             err=True,

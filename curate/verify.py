@@ -118,6 +118,7 @@ class _Release:
         self.result = Verification(directory)
         self.hashes: dict[str, str] = {}  # hex SHA-256 of each regular file of the release
         self.changed: list[str] = []  # files whose SHA-256 differs from SHA256SUMS
+        self.present: set[str] = set()  # every entry of the directory
 
     def problem(self, text: str) -> None:
         self.result.problems.append(text)
@@ -130,6 +131,7 @@ class _Release:
         present = {}
         for entry in sorted(self.directory.iterdir()):
             present[entry.name] = entry
+            self.present.add(entry.name)
             if entry.is_symlink() or not entry.is_file():
                 self.problem(f"{entry.name}: not a regular file (a link or a directory)")
             elif entry.name not in expected:
@@ -182,8 +184,10 @@ class _Release:
                 self.problem(f"{SUMS}: lists itself")
             elif _safe_member(self.directory, name) is None:
                 self.problem(f"{SUMS}: {name!r} is not a plain file inside the release")
-            elif name not in self.hashes:
+            elif name not in self.present:
                 self.problem(f"{name}: listed in {SUMS} but missing")
+            elif name not in self.hashes:
+                continue  # not a file of a release: named already
             elif self.hashes[name] != expected:
                 self.changed.append(name)
 
@@ -271,7 +275,9 @@ class _Release:
             )
             return
         for member, check, form in _FORMS:
-            if not check(document.get(member)):
+            if member not in document:
+                self.problem(f"{DESCRIPTOR}: member {member!r} is missing")
+            elif not check(document[member]):
                 self.problem(f"{DESCRIPTOR}: {member} must be {form}")
         if not _HASH.match(str(document.get("curate:content_hash", ""))):
             self.problem(f"{DESCRIPTOR}: curate:content_hash must be 'sha256:<64 hex>'")
@@ -383,9 +389,11 @@ class _Release:
                     f"{file}: its footer names schema version {version or 'none'!r}, "
                     f"{DESCRIPTOR} {self.schema.version}"
                 )
+            elif found:
+                continue
             elif footer != expected_footer_metadata:
                 self.problem(f"{file}: footer metadata is not what curate writes")
-            elif not found and not columns.equals(expected_columns):
+            elif not columns.equals(expected_columns):
                 self.problem(f"{file}: Parquet column types are not those curate writes")
 
     def texts(self, document: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate import strategies as cs
-from curate.errors import InvalidDataError
+from curate.errors import InputError, InvalidDataError
 from curate.ingest import ingest
 from curate.release import read_tables, release
 from curate.samples import sample_dataset
@@ -329,3 +329,175 @@ def test_hashes_of_another_form_or_algorithm_are_refused(
     result = run_cli("verify", str(release_dir))
     assert result.returncode == 1
     assert "hash must be 'sha256:<64 hex>'" in result.stderr
+
+
+RAQQA = Path(__file__).resolve().parents[1] / "datasets" / "raqqa-airstrikes-2015"
+
+
+def _dataset_copy(lifecycle: dict[str, Any], tmp_path: Path) -> Path:
+    copy = tmp_path / "datasets" / "demo"
+    shutil.copytree(lifecycle["root"], copy)
+    return copy
+
+
+def _more_records(root: Path, directory: Path) -> None:
+    """One more event (and its claim and source) ingested, so that a release has news."""
+    dataset = sample_dataset(SCHEMA, seed_value=33)
+    event = dict(dataset["events"][0], event_id="late-1", status="active", superseded_by=None)
+    claims = [
+        dict(c, claim_id=f"late-{c['claim_id']}"[:60], event_id="late-1")
+        for c in dataset["claims"]
+        if c["event_id"] == dataset["events"][0]["event_id"]
+    ]
+    sources = {c["source_id"] for c in claims}
+    extra = {
+        "events": [event],
+        "claims": claims,
+        "sources": [s for s in dataset["sources"] if s["source_id"] in sources],
+    }
+    result = _cli("ingest", str(root), *_inputs(directory, extra))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_release_prints_its_digest_and_records_it_in_the_changelog(
+    lifecycle: dict[str, Any], tmp_path: Path
+) -> None:
+    from curate.package import release_digest
+
+    root = _dataset_copy(lifecycle, tmp_path)
+    _more_records(root, tmp_path / "more")
+    made = _cli("release", str(root), "--bump", "auto", "--format", "json")
+    assert made.returncode == 0, made.stderr
+    document = json.loads(made.stdout)
+    release_dir = root / "releases" / document["version"]
+    digest = release_digest(release_dir)
+    assert document["digest"] == digest
+    assert document["previous"] == "1.1.0"
+    entry = (root / "CHANGELOG.md").read_text("utf-8").split("\n## ")[1]
+    assert entry.startswith(document["version"])
+    assert f"Release digest: `{digest}`" in entry
+    cite = next(line for line in entry.splitlines() if line.startswith("Cite as:"))
+    assert f"Release {document['version']}, release digest `{digest}`" in cite
+    verified = run_cli("verify", str(release_dir), "--digest", digest)
+    assert verified.returncode == 0, verified.stderr
+    assert digest in verified.stdout
+    other = run_cli("verify", str(root / "releases" / "1.1.0"), "--digest", digest)
+    assert other.returncode == 1
+    assert len(other.stderr.strip().splitlines()) == 1
+    assert "not the published" in other.stderr
+    malformed = run_cli("verify", str(release_dir), "--digest", "sha256:abc")
+    assert malformed.returncode == 2
+    assert "not a release digest" in malformed.stderr
+
+
+def test_the_api_gives_the_digest_of_a_release(lifecycle: dict[str, Any], tmp_path: Path) -> None:
+    from curate.package import release_digest
+    from curate.verify import verify_release
+
+    root = _dataset_copy(lifecycle, tmp_path)
+    _more_records(root, tmp_path / "more")
+    made = release(root, bump="auto", epoch=1442448000)
+    assert made.digest == release_digest(made.path)
+    assert verify_release(made.path, digest=made.digest).digest == made.digest
+    assert not verify_release(made.path, digest="sha256:" + "0" * 64).ok
+
+
+def test_the_shipped_changelog_records_each_shipped_release_digest() -> None:
+    from curate.package import release_digest
+
+    changelog = (RAQQA / "CHANGELOG.md").read_text("utf-8")
+    for release_dir in sorted((RAQQA / "releases").iterdir()):
+        digest = release_digest(release_dir)
+        entry = changelog.split(f"## {release_dir.name} ")[1].split("\n## ")[0]
+        assert f"Release digest: `{digest}`" in entry
+        assert f"Release {release_dir.name}, release digest `{digest}`" in entry
+
+
+def _half_written(releases: Path) -> str:
+    (releases / "1.2.0").mkdir()
+    shutil.copyfile(releases / "1.1.0" / "events.parquet", releases / "1.2.0" / "events.parquet")
+    return "releases/1.2.0"
+
+
+def _stray_directory(releases: Path) -> str:
+    (releases / "latest").mkdir()
+    return "releases/latest"
+
+
+def _stray_file(releases: Path) -> str:
+    (releases / "notes.txt").write_text("hand notes\n", "utf-8")
+    return "releases/notes.txt"
+
+
+def _linked(releases: Path) -> str:
+    (releases / "1.3.0").symlink_to(releases / "1.1.0")
+    return "releases/1.3.0"
+
+
+def _partial_older(releases: Path) -> str:
+    (releases / "1.0.1" / "CHANGES.md").unlink()
+    return "releases/1.0.1"
+
+
+@pytest.mark.parametrize(
+    "stray", [_half_written, _stray_directory, _stray_file, _linked, _partial_older]
+)
+def test_a_stray_or_partial_entry_of_releases_is_refused_by_name(
+    lifecycle: dict[str, Any], tmp_path: Path, stray: Any
+) -> None:
+    root = _dataset_copy(lifecycle, tmp_path)
+    _more_records(root, tmp_path / "more")
+    named = stray(root / "releases")
+    before = _tree(root)
+    for command in (["release", str(root), "--bump", "auto"], ["replay", str(root)]):
+        result = _cli(*command)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert named in result.stderr
+        assert "unexpected error" not in result.stderr
+        assert "Traceback" not in result.stderr
+    assert _tree(root) == before
+
+
+def _forge_latest(root: Path) -> Path:
+    from tests.test_tamper import forge
+
+    latest = root / "releases" / "1.1.0"
+    forge(latest, lambda f: f.field("events", "revision").update(type="number"))
+    return latest
+
+
+def test_a_release_is_not_built_on_a_previous_one_that_does_not_verify(
+    lifecycle: dict[str, Any], tmp_path: Path
+) -> None:
+    root = _dataset_copy(lifecycle, tmp_path)
+    _more_records(root, tmp_path / "more")
+    latest = _forge_latest(root)
+    before = _tree(root)
+    result = _cli("release", str(root), "--bump", "auto")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert str(latest) in result.stderr
+    assert "does not verify" in result.stderr
+    assert _tree(root) == before
+    with pytest.raises(InputError, match="does not verify"):
+        release(root, bump="auto")
+
+
+@pytest.mark.parametrize("command", ["diff", "show", "export", "replay"])
+def test_commands_reading_a_release_read_only_one_that_verifies(
+    lifecycle: dict[str, Any], tmp_path: Path, command: str
+) -> None:
+    root = _dataset_copy(lifecycle, tmp_path)
+    latest = _forge_latest(root)
+    arguments = {
+        "diff": ["diff", str(root / "releases" / "1.0.0"), str(latest)],
+        "show": ["show", str(latest)],
+        "export": ["export", "acled", str(latest)],
+        "replay": ["replay", str(root)],
+    }[command]
+    result = run_cli(*arguments)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "does not verify" in result.stderr
+    assert "field revision differs" in result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(InvalidDataError, match="does not verify"):
+        read_release(latest)
