@@ -223,7 +223,7 @@ Caught = Literal["verify", "digest"]
 @dataclass(frozen=True)
 class Case:
     name: str
-    forge: Callable[[Forgery], None]
+    forge: Callable[[Forgery], object]
     caught_by: Caught = "verify"
     directory: str = "1.1.0"
     keep_content_hash: bool = False
@@ -235,7 +235,7 @@ def _nothing(f: Forgery) -> None:
     return None
 
 
-def _doc(change: Callable[[dict[str, Any]], None]) -> Callable[[Forgery], None]:
+def _doc(change: Callable[[dict[str, Any]], object]) -> Callable[[Forgery], object]:
     return lambda f: change(f.document)
 
 
@@ -360,7 +360,7 @@ CASES = [
 ]
 
 
-def forge(release: Path, change: Callable[[Forgery], None], **options: Any) -> None:
+def forge(release: Path, change: Callable[[Forgery], object], **options: Any) -> None:
     """Forge `release` in place: `change` it, then recompute every hash (`options` are
     Forgery's: keep_content_hash, descriptor_edit, sums_edit)."""
     document = json.loads((release / DESCRIPTOR).read_text("utf-8"))
