@@ -1,6 +1,7 @@
 """curate: schema-first curation of conflict-event data.
 
-The public entry points, `curate.validate`, `curate.Report` and `curate.load_schema`, are
+The public entry points, `curate.validate`, `curate.Report`, `curate.load_schema` and
+`curate.release_digest` (the published digest of a release directory), are
 imported lazily so that `import curate` (and `curate --help`) stays fast. The validation
 engine lives in `curate.validation`, so that `curate.validate` is always the function.
 """
@@ -10,17 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from curate.package import release_digest
     from curate.report import Report
     from curate.schema import load_schema
     from curate.validation import validate
 
-__all__ = ["Report", "__version__", "load_schema", "validate"]
+__all__ = ["Report", "__version__", "load_schema", "release_digest", "validate"]
 __version__ = "0.1.0"
 
 _LAZY = {
     "validate": "curate.validation",
     "Report": "curate.report",
     "load_schema": "curate.schema",
+    "release_digest": "curate.package",
 }
 
 

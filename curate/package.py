@@ -16,14 +16,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from curate.export.arrow import arrow_schema
 from curate.export.frictionless import table_schema
 from curate.schema import Schema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 __all__ = [
     "DESCRIPTOR",
@@ -132,12 +132,19 @@ def release_digest(directory: Path | str) -> str:
 
 def write_parquet(table: pa.Table, where: Any) -> None:
     """Write an Arrow table (already of `arrow_schema`) as a release's Parquet file."""
+    import pyarrow.parquet as pq
+
     pq.write_table(table, where, compression="zstd", write_statistics=True, store_schema=True)
 
 
 @functools.cache
 def expected_footer(schema: Schema, name: str) -> tuple[pq.ParquetSchema, dict[bytes, bytes]]:
     """The Parquet schema and key-value metadata `write_parquet` gives table `name`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from curate.export.arrow import arrow_schema
+
     buffer = pa.BufferOutputStream()
     write_parquet(arrow_schema(schema, schema.table(name)).empty_table(), buffer)
     written = pq.ParquetFile(pa.BufferReader(buffer.getvalue()))

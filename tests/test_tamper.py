@@ -405,6 +405,12 @@ def test_a_self_consistent_forgery_is_refused(case: Case, tmp_path: Path) -> Non
 
 
 def test_the_original_verifies_with_its_digest() -> None:
+    import hashlib
+
+    import curate
+
+    sums = hashlib.sha256((ORIGINAL / SUMS).read_bytes()).hexdigest()
+    assert curate.release_digest(ORIGINAL) == DIGEST == f"sha256:{sums}"
     result = run_cli(
         "verify", str(ORIGINAL), "--digest", DIGEST.upper().replace("SHA256", "sha256")
     )
