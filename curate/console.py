@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from curate.markup import visible
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "print_import",
     "print_ingest",
+    "print_json",
     "print_quarantine",
     "print_report",
     "print_schema_diff",
@@ -27,9 +30,17 @@ __all__ = [
 ]
 
 
-def rich_console() -> Console:
-    """A console for people: wide enough off a terminal, no syntax highlighting."""
-    return Console(highlight=False, soft_wrap=True, width=None if _is_terminal() else 160)
+def rich_console(*, stderr: bool = False) -> Console:
+    """A console for people: wide enough off a terminal, no syntax highlighting, and no
+    emoji codes replaced (`:warning:` in data stays text). Text from data goes into its
+    markup only through `visible`."""
+    return Console(
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+        stderr=stderr,
+        width=None if _is_terminal() else 160,
+    )
 
 
 def _is_terminal() -> bool:
@@ -38,32 +49,31 @@ def _is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def visible(text: str) -> str:
-    """Text with its invisible and bidirectional controls shown as escapes and rich markup
-    escaped, so that a hostile value cannot reorder, hide or restyle what is shown."""
-    import re
+def print_json(serialised: str) -> None:
+    """A serialised JSON document on stdout, its unprintable characters escaped
+    (`curate.markup.json_text`), with a final line end."""
+    import sys
 
-    from rich.markup import escape
+    from curate.markup import json_text
 
-    from curate.checks import TEXT_CONTROLS
-
-    shown = re.sub(TEXT_CONTROLS, lambda m: m.group().encode("unicode_escape").decode(), text)
-    return escape(shown)
+    sys.stdout.write(json_text(serialised.rstrip("\n")) + "\n")
 
 
 def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
     """A verdict line, totals per code, and the first problems with their rows."""
     console = rich_console()
     rows = ", ".join(f"{n} {table}" for table, n in report.rows.items()) or "no rows"
+    rows = visible(rows)
     verdict = "[green]valid[/green]" if report.valid else "[red]invalid[/red]"
     console.print(
-        f"{title}: {verdict} ({rows}; {report.error_count} errors, {report.warning_count} warnings)"
+        f"{visible(title)}: {verdict} "
+        f"({rows}; {report.error_count} errors, {report.warning_count} warnings)"
     )
     if not report.counts:
         return
     totals = Table("code", "severity", "count", title="problems by code")
     for code, count in sorted(report.counts.items()):
-        totals.add_row(code, report.severities[code], str(count))
+        totals.add_row(visible(code), report.severities[code], str(count))
     console.print(totals)
     shown = report.issues[:max_rows]
     title = (
@@ -72,13 +82,13 @@ def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
     listed = Table("file", "table", "row", "field", "code", "value", "message", title=title)
     for issue in shown:
         listed.add_row(
-            issue.path or "",
-            issue.table,
+            visible(issue.path or ""),
+            visible(issue.table),
             "" if issue.row is None else str(issue.row),
-            issue.field or "",
-            issue.code,
+            visible(issue.field or ""),
+            visible(issue.code),
             visible(issue.value or ""),
-            issue.message,
+            visible(issue.message),
         )
     console.print(listed)
 
@@ -87,15 +97,14 @@ def print_schema_diff(difference: SchemaDiff) -> None:
     """The overall level, whether the version number follows it, and each change."""
     console = rich_console()
     level = str(difference.level).upper()
-    console.print(f"schema {difference.old_version} → {difference.new_version}: {level} change")
+    old, new = visible(str(difference.old_version)), visible(str(difference.new_version))
+    console.print(f"schema {old} → {new}: {level} change")
     if not difference.required_version_bump_ok:
-        console.print(
-            f"[red]version {difference.new_version} does not reflect a {level} change[/red]"
-        )
+        console.print(f"[red]version {new} does not reflect a {level} change[/red]")
     if difference.changes:
         changes = Table("level", "where", "change")
         for change in difference.changes:
-            changes.add_row(str(change.level).upper(), change.where, change.what)
+            changes.add_row(str(change.level).upper(), visible(change.where), visible(change.what))
         console.print(changes)
 
 
@@ -104,8 +113,9 @@ def print_quarantine(placed: list[QuarantineCounts]) -> None:
     console = rich_console()
     for counts in placed:
         console.print(
-            f"{counts.path}: {counts.rows} rows in = {counts.valid} valid "
-            f"({counts.valid_file}) + {counts.rejected} rejected ({counts.rejected_file})"
+            f"{visible(str(counts.path))}: {counts.rows} rows in = {counts.valid} valid "
+            f"({visible(str(counts.valid_file))}) + {counts.rejected} rejected "
+            f"({visible(str(counts.rejected_file))})"
         )
 
 
@@ -118,7 +128,7 @@ def print_ingest(result: IngestResult, *, dry_run: bool) -> None:
     table = Table("table", "added", "revised", "unchanged", "rejected", title="ingest")
     for name, changes in result.changes.items():
         table.add_row(
-            name,
+            visible(name),
             str(len(changes.added)),
             str(len(changes.revised)),
             str(changes.unchanged),
@@ -128,7 +138,7 @@ def print_ingest(result: IngestResult, *, dry_run: bool) -> None:
     for name, changes in result.changes.items():
         if changes.reextracted:
             console.print(
-                f"{changes.reextracted} unchanged {name} came from another extraction "
+                f"{changes.reextracted} unchanged {visible(name)} came from another extraction "
                 "(extractor or time): kept as stored, with the extraction that first gave them"
             )
     if result.quarantine:
@@ -150,10 +160,11 @@ def print_import(imported: Imported, output: Path | None, *, max_rows: int = 20)
     summary = imported.summary
     console = rich_console()
     for path, layout in summary.layouts.items():
-        console.print(f"{visible(path)}: {summary.dataset} {layout}")
+        console.print(f"{visible(path)}: {visible(summary.dataset)} {visible(str(layout))}")
     console.print(
-        f"{summary.dataset}: {summary.rows_read} rows read = {summary.events_written} events "
-        f"written + {summary.merged} merged + {summary.rejected} rejected; "
+        f"{visible(summary.dataset)}: {summary.rows_read} rows read = "
+        f"{summary.events_written} events written + {summary.merged} merged + "
+        f"{summary.rejected} rejected; "
         f"{summary.warned} rows with warnings"
     )
     where = f" to {visible(str(output))}" if output is not None else ""
@@ -178,7 +189,7 @@ def print_import(imported: Imported, output: Path | None, *, max_rows: int = 20)
     shown = imported.rejected.head(max_rows)
     listed = Table("file", "row", "reason", title="rejected rows (give -o DIR to keep them)")
     for row in shown.iter_rows(named=True):
-        listed.add_row(visible(row["file"]), str(row["row"]), visible(row["message"]))
+        listed.add_row(visible(str(row["file"])), str(row["row"]), visible(str(row["message"])))
     console.print(listed)
     if summary.rejected > shown.height:
         console.print(f"and {summary.rejected - shown.height} more")

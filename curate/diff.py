@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from curate.markup import markdown_code, markdown_text
 from curate.schema import Schema
 
 __all__ = ["FieldChange", "TableDiff", "diff_table", "diff_tables", "key_text", "render_changes"]
@@ -108,28 +109,35 @@ def diff_table(name: str, old: pl.DataFrame, new: pl.DataFrame, schema: Schema) 
 
 
 def render_changes(diffs: dict[str, TableDiff], title: str) -> str:
-    """The differences as Markdown, record by record and field by field."""
-    lines = [f"# {title}", ""]
+    """The differences as Markdown, record by record and field by field. Keys are code,
+    values their Python repr as escaped text (`curate.markup`): a record's value shows as
+    written, never as HTML, a link or an image."""
+    lines = [f"# {markdown_text(title)}", ""]
     if all(d.empty for d in diffs.values()):
         return "\n".join([*lines, "No records changed.", ""])
     for name, diff in diffs.items():
         if diff.empty:
             continue
-        lines += [f"## {name}", ""]
+        lines += [f"## {markdown_text(name)}", ""]
         if diff.added:
-            lines.append(f"Added ({len(diff.added)}): " + ", ".join(f"`{k}`" for k in diff.added))
+            lines.append(f"Added ({len(diff.added)}): " + ", ".join(map(markdown_code, diff.added)))
         if diff.retracted:
             lines.append(
-                f"Retracted ({len(diff.retracted)}): " + ", ".join(f"`{k}`" for k in diff.retracted)
+                f"Retracted ({len(diff.retracted)}): "
+                + ", ".join(map(markdown_code, diff.retracted))
             )
         if diff.removed:
             lines.append(
-                f"Removed ({len(diff.removed)}): " + ", ".join(f"`{k}`" for k in diff.removed)
+                f"Removed ({len(diff.removed)}): " + ", ".join(map(markdown_code, diff.removed))
             )
         if diff.revised:
             lines += [*([""] if lines[-1] else []), f"Revised ({len(diff.revised)}):", ""]
             for key, changes in diff.revised.items():
-                lines.append(f"- `{key}`")
-                lines += [f"  - {c.field}: {_plain(c.old)!r} → {_plain(c.new)!r}" for c in changes]
+                lines.append(f"- {markdown_code(key)}")
+                lines += [
+                    f"  - {markdown_text(c.field)}: {markdown_text(repr(_plain(c.old)))} → "
+                    f"{markdown_text(repr(_plain(c.new)))}"
+                    for c in changes
+                ]
         lines.append("")
     return "\n".join(lines)

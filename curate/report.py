@@ -1,7 +1,7 @@
 """The validation report: a returned object with stable codes, never printed by the library.
 
-Codes (DESIGN.md "Validation report"): required, type-error, enum, pattern, range, unique,
-foreign-key, unknown-field, parse-error and rule:<id>.
+Codes (DESIGN.md "Validation report"): one enumeration, `curate.codes`, with each
+code's default severity and meaning; `rule:<id>` for each rule of schema/rules.yaml.
 """
 
 from __future__ import annotations
@@ -12,21 +12,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from curate.codes import Code
 from curate.schema import Severity
 
 __all__ = ["CODES", "MAX_VALUE_LENGTH", "Issue", "Report", "truncate"]
 
-CODES: tuple[str, ...] = (
-    "required",
-    "type-error",
-    "enum",
-    "pattern",
-    "range",
-    "unique",
-    "foreign-key",
-    "unknown-field",
-    "parse-error",
-)
+CODES: tuple[str, ...] = tuple(str(code) for code in Code)
+"""The codes that do not come from a rule (`curate.codes`); rules add `rule:<id>`."""
 
 MAX_VALUE_LENGTH = 200
 

@@ -14,7 +14,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from curate.console import visible
+from curate.markup import visible
 
 __all__ = ["casualties", "claim_value", "print_events"]
 
@@ -75,15 +75,16 @@ def _event_table(event: Mapping[str, Any]) -> Table:
     who = f"{event['actor1'] or 'unknown'} ({event['actor1_type']}), {event['attribution']}"
     if event["actor2"]:
         who += f"; against {event['actor2']} ({event['actor2_type']})"
-    table.add_row("what", f"{event['event_type']}: {event['sub_event_type']}")
+    table.add_row("what", visible(f"{event['event_type']}: {event['sub_event_type']}"))
     table.add_row("when", visible(when))
     table.add_row("where", visible(where))
     table.add_row("who", visible(who))
     fatalities = (event["fatalities_low"], event["fatalities_best"], event["fatalities_high"])
     injuries = (event["injuries_low"], event["injuries_best"], event["injuries_high"])
-    table.add_row("killed", casualties(*fatalities))
-    table.add_row("injured", casualties(*injuries))
-    table.add_row("confidence", f"{event['confidence']:g}, from {event['source_count']} source(s)")
+    table.add_row("killed", visible(casualties(*fatalities)))
+    table.add_row("injured", visible(casualties(*injuries)))
+    sources = f"{event['confidence']:g}, from {event['source_count']} source(s)"
+    table.add_row("confidence", visible(sources))
     table.add_row("notes", visible(event["notes"] or ""))
     return table
 
@@ -98,11 +99,11 @@ def _claims_table(claims: pl.DataFrame) -> Table:
             who += " [yellow]partisan[/yellow]"
         table.add_row(
             who,
-            claim["subject"],
+            visible(claim["subject"]),
             visible(claim_value(claim)),
-            claim["hedge"],
+            visible(claim["hedge"]),
             "yes" if claim["adopted"] else "no",
-            visible(claim["publisher"]),
+            visible(claim["publisher"] or ""),
             visible(f"“{claim['quote']}”") if claim["quote"] else "",
         )
     return table
@@ -124,8 +125,8 @@ def print_events(
     )
     shown = events.head(limit)
     for event in shown.iter_rows(named=True):
-        status = f"revision {event['revision']}, {event['status']}"
-        console.rule(f"[bold]{event['event_id']}[/bold] ({status})")
+        status = visible(f"revision {event['revision']}, {event['status']}")
+        console.rule(f"[bold]{visible(event['event_id'])}[/bold] ({status})")
         console.print(_event_table(event))
         console.print(_claims_table(claims.filter(pl.col("event_id") == event["event_id"])))
     if events.height > shown.height:

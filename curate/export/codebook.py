@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from curate.markup import markdown_code, markdown_text
 from curate.schema import Field, Schema, Table, Vocabulary
 
 __all__ = ["codebook", "render"]
@@ -17,7 +20,23 @@ _TYPE_NOTES = {
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Schema text in a table cell: one line, rendered as written (`markdown_text`)."""
+    return markdown_text(" ".join(text.splitlines()))
+
+
+def _code(text: str) -> str:
+    """A name, value or expression in a table cell, as code."""
+    return markdown_code(" ".join(text.splitlines()), in_table=True)
+
+
+def _anchor(name: str) -> str:
+    """The id a Markdown renderer gives a heading of `name` (letters, digits, hyphens)."""
+    return re.sub("[^a-z0-9-]", "", name.lower().replace("_", "-"))
+
+
+def _paragraph(text: str) -> str:
+    """A description on lines of its own, rendered as written."""
+    return markdown_text(" ".join(text.splitlines()), block=True)
 
 
 def _constraints(f: Field) -> str:
@@ -31,19 +50,20 @@ def _constraints(f: Field) -> str:
     if f.max_length is not None:
         parts.append(f"≤ {f.max_length} characters")
     if f.pattern is not None:
-        parts.append(f"pattern `{f.pattern}`")
+        parts.append(f"pattern {_code(f.pattern)}")
     if f.vocabulary is not None:
-        parts.append(f"one of [{f.vocabulary}](#vocabulary-{f.vocabulary.replace('_', '-')})")
+        anchor = _anchor(f"vocabulary-{f.vocabulary}")
+        parts.append(f"one of [{markdown_text(f.vocabulary)}](#{anchor})")
     return "; ".join(parts)
 
 
 def _table_section(table: Table) -> list[str]:
-    lines = [f"## Table `{table.name}`", "", table.description, ""]
-    lines.append(f"Primary key: `{', '.join(table.primary_key)}`.")
+    lines = [f"## Table {markdown_code(table.name)}", "", _paragraph(table.description), ""]
+    lines.append(f"Primary key: {markdown_code(', '.join(table.primary_key))}.")
     for fk in table.foreign_keys:
+        referenced = f"{fk.table}.{', '.join(fk.reference_fields)}"
         lines.append(
-            f"Foreign key: `{', '.join(fk.fields)}` → "
-            f"`{fk.table}.{', '.join(fk.reference_fields)}`."
+            f"Foreign key: {markdown_code(', '.join(fk.fields))} → {markdown_code(referenced)}."
         )
     lines += [
         "",
@@ -53,35 +73,41 @@ def _table_section(table: Table) -> list[str]:
     for f in table.fields:
         required = "yes" if f.required else "no"
         lines.append(
-            f"| `{f.name}` | {_TYPE_NOTES[f.type]} | {required} "
-            f"| {_cell(_constraints(f))} | {_cell(f.description)} |"
+            f"| {_code(f.name)} | {_TYPE_NOTES[f.type]} | {required} "
+            f"| {_constraints(f)} | {_cell(f.description)} |"
         )
     return [*lines, ""]
 
 
 def _vocabulary_section(vocabulary: Vocabulary) -> list[str]:
-    lines = [f"### Vocabulary `{vocabulary.name}`", "", vocabulary.description, ""]
+    lines = [
+        f"### Vocabulary {markdown_code(vocabulary.name)}",
+        "",
+        _paragraph(vocabulary.description),
+        "",
+    ]
     listed = [t for t in vocabulary.terms if not t.generated]
     if vocabulary.source is not None:
         generated = len(vocabulary.terms) - len(listed)
-        lines += [f"{generated} values generated from `{vocabulary.source}`, and these added:", ""]
+        source = markdown_code(vocabulary.source)
+        lines += [f"{generated} values generated from {source}, and these added:", ""]
     has_parent = any(t.parent for t in listed)
     header = "| value | belongs to | meaning |" if has_parent else "| value | meaning |"
     lines += [header, "| --- | --- | --- |" if has_parent else "| --- | --- |"]
     for term in listed:
         parent = f" {_cell(term.parent or '')} |" if has_parent else ""
-        lines.append(f"| `{_cell(term.value)}` |{parent} {_cell(term.description)} |")
+        lines.append(f"| {_code(term.value)} |{parent} {_cell(term.description)} |")
     return [*lines, ""]
 
 
 def codebook(schema: Schema) -> str:
     """The whole codebook as Markdown."""
     lines = [
-        f"# Codebook: {schema.title}",
+        f"# Codebook: {markdown_text(schema.title)}",
         "",
-        f"Schema `{schema.name}` version {schema.version}.",
+        f"Schema {markdown_code(schema.name)} version {markdown_text(str(schema.version))}.",
         "",
-        schema.description,
+        _paragraph(schema.description),
         "",
         "An empty value means unknown; it never means zero.",
         "",
@@ -103,13 +129,14 @@ def codebook(schema: Schema) -> str:
     ]
     for rule in schema.row_rules:
         lines.append(
-            f"| `{rule.code}` | {rule.table} | {rule.severity} "
-            f"| {_cell(rule.message)} | `{_cell(rule.check)}` |"
+            f"| {_code(rule.code)} | {_cell(rule.table)} | {rule.severity} "
+            f"| {_cell(rule.message)} | {_code(rule.check)} |"
         )
     for dataset_rule in schema.dataset_rules:
         lines.append(
-            f"| `{dataset_rule.code}` | {dataset_rule.table} | {dataset_rule.severity} "
-            f"| {_cell(dataset_rule.message)} | `{_cell(dataset_rule.query)}` |"
+            f"| {_code(dataset_rule.code)} | {_cell(dataset_rule.table)} "
+            f"| {dataset_rule.severity} | {_cell(dataset_rule.message)} "
+            f"| {_code(dataset_rule.query)} |"
         )
     return "\n".join(lines) + "\n"
 
