@@ -32,9 +32,11 @@ from pathlib import Path
 from curate.schema import Schema
 
 __all__ = [
+    "PACKAGE",
     "BlockHasher",
     "Digest",
     "Stamp",
+    "code_digest",
     "read_seal",
     "schema_digest",
     "seal_path",
@@ -132,11 +134,34 @@ def schema_digest(schema: Schema) -> str:
     return hashlib.sha256(repr(schema).encode()).hexdigest()
 
 
-def _code_digest() -> str:
-    """A digest of curate's own modules: other code may check otherwise."""
+PACKAGE = Path(__file__).resolve().parent
+"""The installed package, whose every file the code digest covers."""
+
+
+def _files(root: Path) -> list[tuple[str, Path]]:
+    """Every file under `root` but bytecode caches, with its path relative to `root`
+    (POSIX form), in that path's order."""
+    found = [
+        (path.relative_to(root).as_posix(), path)
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.relative_to(root).parts
+    ]
+    return sorted(found)
+
+
+def code_digest(package: Path | None = None, schema_dir: Path | None = None) -> str:
+    """A digest of every file of curate's package, subpackages and data files included,
+    and of the schema files (`PACKAGE` and `default_schema_dir` unless given): other
+    code or another schema may check otherwise."""
+    from curate.schema import default_schema_dir
+
+    package = PACKAGE if package is None else package
+    schema_dir = default_schema_dir() if schema_dir is None else schema_dir
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for part, root in (("package", package), ("schema", schema_dir)):
+        for name, path in _files(root):
+            content = path.read_bytes()
+            digest.update(f"{part}/{name}\0{len(content)}\0".encode() + content)
     return digest.hexdigest()
 
 
@@ -149,7 +174,7 @@ def _header(schema: Schema) -> dict[str, str]:
         "curate": __version__,
         "polars": version("polars"),  # it parses sealed files; pyarrow reads unsealed ones
         "pyarrow": version("pyarrow"),
-        "code": _code_digest(),
+        "code": code_digest(),
         "schema": schema_digest(schema),
     }
 

@@ -22,7 +22,7 @@ from curate import strategies as cs
 from curate.errors import InputError, InvalidDataError
 from curate.ingest import ingest, retract
 from curate.samples import sample_dataset
-from curate.schema import load_schema
+from curate.schema import default_schema_dir, load_schema
 from curate.seal import BlockHasher, Digest, read_seal, seal_path
 from curate.splice import splice_rows
 from curate.store import (
@@ -115,7 +115,7 @@ def test_a_records_file_written_to_during_an_ingest_is_not_spliced(
 
     monkeypatch.setattr(ingest_module, "splice_rows", meddling)
     event = dict(dataset["events"][0], notes="Revised.")
-    with pytest.raises(InputError, match="changed while curate was ingesting"):
+    with pytest.raises(InputError, match="changed while curate was"):
         ingest(root, write_dataset(tmp_path / "fix", {"events": [event]}))
     after = {p.name: p.read_bytes() for p in (root / "records").iterdir()}
     assert after["events.jsonl"].endswith(b'"sneaked-in"}\n')  # the meddler's, not curate's
@@ -339,3 +339,42 @@ def test_ingest_into_a_sealed_store_splices(
     assert len(spliced) == 1
     assert spliced[0] is not None
     assert _canonical(root)
+
+
+def _package_copy(tmp_path: Path) -> Path:
+    copied = tmp_path / "curate"
+    shutil.copytree(seal.PACKAGE, copied, ignore=shutil.ignore_patterns("__pycache__"))
+    return copied
+
+
+@pytest.mark.parametrize(
+    "changed", ["importers/acled.py", "export/codebook.py", "report.schema.json", "seal.py"]
+)
+def test_the_code_digest_covers_every_file_of_the_package(tmp_path: Path, changed: str) -> None:
+    package = _package_copy(tmp_path)
+    schema_dir = tmp_path / "schema"
+    shutil.copytree(default_schema_dir(), schema_dir)
+    before = seal.code_digest(package, schema_dir)
+    assert before == seal.code_digest(package, schema_dir)  # stable
+    with (package / changed).open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert seal.code_digest(package, schema_dir) != before
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "x.pyc").write_bytes(b"compiled")  # a cache is no code
+    after = seal.code_digest(package, schema_dir)
+    (schema_dir / "rules.yaml").write_text("# edited\n", encoding="utf-8")
+    assert seal.code_digest(package, schema_dir) not in (before, after)
+
+
+def test_a_seal_of_other_code_in_a_subpackage_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = _package_copy(tmp_path / "code")
+    monkeypatch.setattr(seal, "PACKAGE", package)
+    root, _ = _dataset(tmp_path)
+    assert read_seal(root, SCHEMA) is not None
+    assert load_store(open_store(root), SCHEMA).trusted
+    with (package / "importers" / "records.py").open("a", encoding="utf-8") as handle:
+        handle.write("# another version of the importer\n")
+    assert read_seal(root, SCHEMA) is None
+    assert not load_store(open_store(root), SCHEMA).trusted
