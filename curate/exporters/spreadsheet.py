@@ -1,7 +1,8 @@
 """CSV that a spreadsheet opens without running anything (formula injection).
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula (and a
-leading tab or carriage return can hide one), so a hostile value such as
+leading control character, such as a tab, a carriage return or a NUL that some
+readers drop, can hide one), so a hostile value such as
 `=HYPERLINK(...)` or `-2+3+cmd|' /C calc'!A0` in a record must not reach it as it is.
 Such a cell is written with a leading apostrophe, which spreadsheets take as "text"
 and do not show. Two exceptions keep the data exact:
@@ -21,8 +22,8 @@ import polars as pl
 
 __all__ = ["FORMULA_STARTS", "csv_text", "escape_formula", "formula_safe", "unescape_formula"]
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_STARTS = "=+\\-@\\t\\r"
+FORMULA_STARTS = ("=", "+", "-", "@", *map(chr, range(0x20)), "\x7f")
+_STARTS = "=+\\-@\\x00-\\x1f\\x7f"
 _RISKY = f"^[{_STARTS}]"
 _ESCAPED = f"^'[{_STARTS}']"
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
