@@ -16,7 +16,14 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import InputError
-from curate.readers import FORMATS, CsvFastPathError, Limits, detect_format, read_batches
+from curate.readers import (
+    FORMATS,
+    CsvFastPathError,
+    Limits,
+    detect_format,
+    read_batches,
+    require_file,
+)
 from curate.report import Report
 from curate.schema import Schema, load_schema
 from curate.types import polars_schema
@@ -62,7 +69,7 @@ def _dataset_files(directory: Path, schema: Schema) -> list[Input]:
     inputs = []
     for name in schema.table_names:
         candidates = [base / f"{name}{suffix}" for suffix in FORMATS]
-        present = [path for path in candidates if path.is_file()]
+        present = [path for path in candidates if path.exists()]  # read_batches refuses a pipe
         if len(present) > 1:
             raise InputError(
                 f"{base}: more than one file for table {name}: {', '.join(p.name for p in present)}"
@@ -90,6 +97,7 @@ def resolve_inputs(paths: Sequence[Path], table: str | None, schema: Schema) -> 
         elif not path.exists():
             raise InputError(f"{path}: no such file or directory")
         else:
+            require_file(path)  # a pipe or a device is refused, never opened
             detect_format(path)
             name = table or _table_from_name(path, schema)
             if name is None:

@@ -15,8 +15,10 @@ import io
 import itertools
 import json
 import re
+import stat
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ __all__ = [
     "detect_format",
     "jsonl_lines",
     "read_batches",
+    "require_file",
 ]
 
 FORMATS = {
@@ -65,6 +68,13 @@ class Limits:
     chunk_bytes: int = 32 << 20
     max_rows: int = 1 << 40
     max_field_chars: int = 131_072
+    # A table has a few dozen fields: a CSV header, or the objects of a JSONL file
+    # together, naming more columns than this are refused (exit 2) before the records are
+    # checked; a JSONL line holding more keys is a parse error of its own.
+    max_columns: int = 1_000
+    # JSON values nested deeper than this (the line's object is level 1) are a parse
+    # error of their line.
+    max_depth: int = 64
 
 
 @dataclass
@@ -108,14 +118,37 @@ def read_batches(
     CSV is read fast with pyarrow; where that reader meets a record it cannot number it
     raises `CsvFastPathError` and the caller starts again with `exact_csv=True`."""
     limits = limits or Limits()
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    require_file(path)
     kind = detect_format(path)
     if kind == "jsonl":
         return _jsonl(path, table, limits)
     if kind == "csv":
         return _csv(path, table, limits, exact_csv)
     return _parquet(path, table, limits)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def require_file(path: Path) -> None:
+    """Refuse (InputError) a path that is not a regular file (after symlinks): missing,
+    or a directory, pipe, device or socket, which are never opened (a pipe would block
+    until written to, a device may never end)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "special")
+        raise InputError(f"{path}: {kind}, not a regular file; curate reads only regular files")
 
 
 def _open(path: Path) -> io.BufferedReader:
@@ -132,36 +165,83 @@ def _parse_error(table: Table, row: int | None, message: str, raw: str | None = 
 # --- JSONL --------------------------------------------------------------------------------
 
 
-def _has_duplicate_keys(line: bytes, parsed: dict[str, Any]) -> bool:
-    """Whether the object repeats a key (orjson keeps the last one silently).
-
-    Cheap test first: a record with n keys has n `":` separators unless a value holds one."""
-    if line.count(b'":') <= len(parsed):
-        return False
-    pairs = json.loads(line, object_pairs_hook=lambda items: items)
-    names = [name for name, _ in pairs]
-    return len(names) != len(set(names))
+# A JSON string, for a text that is valid JSON (scanning from its start, every match
+# begins at an opening quote).
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
-def _decode_line(line: bytes, number: int, table: Table) -> dict[str, Any] | Issue:
+def _ignore(_text: str) -> None:
+    """A number parser that keeps nothing (only the keys are looked at)."""
+
+
+def _repeats_a_key(line: bytes) -> bool:
+    """Whether any object of the line, at any depth, names a key twice (after escapes
+    are decoded: `"\\u0061"` is `"a"`); linear in the line's length."""
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> None:
+        nonlocal repeated
+        repeated = repeated or len({name for name, _ in items}) != len(items)
+
+    json.loads(
+        line,
+        object_pairs_hook=pairs,
+        parse_int=_ignore,
+        parse_float=_ignore,
+        parse_constant=_ignore,
+    )
+    return repeated
+
+
+def _depth(structure: bytes) -> int:
+    """How deep the arrays and objects of a JSON text without its strings nest."""
+    import numpy as np
+
+    text = np.frombuffer(structure, dtype=np.uint8)
+    steps = np.isin(text, _OPENING).astype(np.int32) - np.isin(text, _CLOSING)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+_OPENING = (ord("{"), ord("["))
+_CLOSING = (ord("}"), ord("]"))
+
+
+def _object_problem(line: bytes, parsed: dict[str, Any], limits: Limits) -> str | None:
+    """Why a line that parsed as a JSON object cannot be taken: too many keys, values
+    nested too deep, or a key repeated at any depth (orjson keeps the last one silently).
+
+    Cheap tests first: a line nests no deeper than it has brackets, and every key is
+    followed by a colon, so a line with no more colons than the object has keys repeats
+    none and holds no nested object; only other lines are scanned without their strings."""
+    if len(parsed) > limits.max_columns:
+        return f"has {len(parsed)} keys, more than the limit of {limits.max_columns}"
+    brackets = line.count(b"{") + line.count(b"[")
+    if brackets <= limits.max_depth and line.count(b":") <= len(parsed):
+        return None
+    structure = _JSON_STRING.sub(b"", line)
+    if brackets > limits.max_depth and _depth(structure) > limits.max_depth:
+        return f"nests values more than {limits.max_depth} levels deep"
+    if structure.count(b":") > len(parsed) and _repeats_a_key(line):
+        return "repeats a key"
+    return None
+
+
+def _decode_line(line: bytes, number: int, table: Table, limits: Limits) -> dict[str, Any] | Issue:
+    def refused(problem: str) -> Issue:
+        raw = line.decode("utf-8", "replace")
+        return _parse_error(table, number, f"line {number} {problem}", raw)
+
     try:
         parsed = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        return _parse_error(
-            table,
-            number,
-            f"line {number} is not valid JSON: {exc}",
-            line.decode("utf-8", "replace"),
-        )
+        return refused(f"is not valid JSON: {exc}")
     if not isinstance(parsed, dict):
-        return _parse_error(
-            table, number, f"line {number} is not a JSON object", line.decode("utf-8", "replace")
-        )
-    if _has_duplicate_keys(line, parsed):
-        return _parse_error(
-            table, number, f"line {number} repeats a key", line.decode("utf-8", "replace")
-        )
-    return parsed
+        return refused("is not a JSON object")
+    try:
+        problem = _object_problem(line, parsed, limits)
+    except (ValueError, RecursionError) as exc:  # not expected of a line orjson read
+        problem = f"is not valid JSON: {exc}"
+    return parsed if problem is None else refused(problem)
 
 
 def jsonl_lines(path: Path, limits: Limits, start: int = 0) -> Iterator[tuple[int, bytes | None]]:
@@ -191,19 +271,47 @@ def jsonl_lines(path: Path, limits: Limits, start: int = 0) -> Iterator[tuple[in
 
 def _jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
     """Chunks of whole lines through pyarrow's strict JSON reader; a chunk it cannot
-    take exactly (a malformed line, NaN, a blank or over-long line) is read line by line."""
+    take exactly (a malformed line, NaN, a blank or over-long line, a key the table does
+    not know) is read line by line."""
     position = 0
+    columns = _Columns(path, table, limits.max_columns)
     for chunk in _line_chunks(path, limits):
         position = chunk.offset + len(chunk.data)
         batch = _jsonl_fast(chunk, table, limits)
         if batch is None:
-            yield from _jsonl_exact(
-                _numbered_lines(bytes(chunk.data), chunk.first, limits), table, limits
-            )
+            numbered = _numbered_lines(bytes(chunk.data), chunk.first, limits)
+            yield from _jsonl_exact(numbered, table, limits, columns)
         else:
             yield batch
     if position < path.stat().st_size:  # a line longer than a chunk: the rest, exactly
-        yield from _jsonl_exact(jsonl_lines(path, limits, start=position), table, limits)
+        numbered = jsonl_lines(path, limits, start=position)
+        yield from _jsonl_exact(numbered, table, limits, columns)
+
+
+@dataclass
+class _Columns:
+    """The distinct keys the objects of one JSONL file name: the file is refused (exit 2)
+    once they are more than `limit` columns, the table's fields counted in."""
+
+    path: Path
+    table: Table
+    limit: int
+    unknown: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.known = frozenset(self.table.field_names)
+
+    def add(self, record: dict[str, Any], number: int) -> None:
+        """Count the keys of `record` (line `number`) that are not fields of the table."""
+        if record.keys() <= self.known:
+            return
+        self.unknown.update(name for name in record if name not in self.known)
+        if len(self.known) + len(self.unknown) > self.limit:
+            raise InputError(
+                f"{self.path}: by line {number} its objects name more than {self.limit} "
+                f"distinct keys (the limit on columns); {self.table.name} has "
+                f"{len(self.known)} fields"
+            )
 
 
 @dataclass(frozen=True)
@@ -275,18 +383,24 @@ def _jsonl_fast(chunk: _Chunk, table: Table, limits: Limits) -> Batch | None:
     """The chunk as one batch, or None where pyarrow's reader would not be exact: it
     refuses repeated keys, lone surrogates and values of the wrong JSON type, but takes
     NaN and Infinity and bytes that are not UTF-8, skips blank lines, reads two objects
-    on one line, and knows no line-length limit."""
+    on one line, knows no line-length limit, and crashes on values nested thousands of
+    levels deep. Keys the table does not know are left to the exact reader, which
+    bounds how many there are."""
     import pyarrow as pa
     import pyarrow.json as pajson
 
-    if chunk.longest > limits.max_line_bytes or not chunk.plain:
+    if (
+        chunk.longest > limits.max_line_bytes
+        or not chunk.plain
+        or _may_nest_deeper(chunk, limits.max_depth)
+    ):
         return None
     try:
         parsed = pajson.read_json(
             pa.py_buffer(chunk.data),
             read_options=pajson.ReadOptions(use_threads=True, block_size=4 << 20),
             parse_options=pajson.ParseOptions(
-                explicit_schema=_arrow_json_schema(table), unexpected_field_behavior="infer"
+                explicit_schema=_arrow_json_schema(table), unexpected_field_behavior="error"
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
@@ -301,6 +415,22 @@ def _jsonl_fast(chunk: _Chunk, table: Table, limits: Limits) -> Batch | None:
     assert isinstance(frame, pl.DataFrame)
     first = chunk.first
     return Batch(frame, pl.Series("row", range(first, first + chunk.lines), dtype=pl.Int64))
+
+
+def _may_nest_deeper(chunk: _Chunk, limit: int) -> bool:
+    """Whether a line of the chunk may nest values more than `limit` levels deep: it
+    holds more opening brackets (those inside strings counted too). Every line of a plain
+    chunk opens with one, so when all the chunk's brackets but one per line would fit on
+    one line, none is measured."""
+    import numpy as np
+
+    text = np.frombuffer(chunk.data, dtype=np.uint8)
+    opening = np.flatnonzero((text == ord("{")) | (text == ord("[")))
+    if len(opening) - chunk.lines + 1 <= limit:
+        return False
+    ends = np.flatnonzero(text == ord("\n"))
+    per_line = np.bincount(np.searchsorted(ends, opening))
+    return bool(per_line.max() > limit)
 
 
 def _finite(parsed: Any) -> bool:
@@ -354,7 +484,7 @@ def _may_exceed(chunk: memoryview, limit: int) -> bool:
 
 
 def _jsonl_exact(
-    numbered: Iterable[tuple[int, bytes | None]], table: Table, limits: Limits
+    numbered: Iterable[tuple[int, bytes | None]], table: Table, limits: Limits, columns: _Columns
 ) -> Iterator[Batch]:
     records: list[dict[str, Any]] = []
     numbers: list[int] = []
@@ -366,11 +496,12 @@ def _jsonl_exact(
             issues.append(_parse_error(table, number, message))
             unparsed[number] = ""
         else:
-            decoded = _decode_line(line, number, table)
+            decoded = _decode_line(line, number, table, limits)
             if isinstance(decoded, Issue):
                 issues.append(decoded)
                 unparsed[number] = line.decode("utf-8", "replace")
             else:
+                columns.add(decoded, number)
                 records.append(decoded)
                 numbers.append(number)
         if len(records) + len(unparsed) >= limits.batch_rows:
@@ -411,7 +542,13 @@ def _jsonl_batch(
 _MAX_HEADER_BYTES = 1 << 20
 
 
-def _header(path: Path, table: Table) -> list[str]:
+# Excel's hint line naming the delimiter, written before the header.
+_EXCEL_SEPARATOR = re.compile(r"sep=.?\r?\n?", re.IGNORECASE)
+
+
+def _header(path: Path, limits: Limits) -> list[str]:
+    """The names of the header row; a file whose first line cannot name its columns
+    raises InputError (exit 2): none of its records could be read as the table's."""
     with _open(path) as handle:
         first = handle.readline(_MAX_HEADER_BYTES + 1)
     if len(first) > _MAX_HEADER_BYTES:
@@ -422,41 +559,48 @@ def _header(path: Path, table: Table) -> list[str]:
             "convert the file to LF or CRLF line endings"
         )
     text = first.removeprefix(_BOM).decode("utf-8", "replace")
+    if _EXCEL_SEPARATOR.fullmatch(text):
+        raise InputError(
+            f"{path}: the first line is Excel's {text.strip()!r} hint, not a header row; "
+            "remove that line"
+        )
     # The csv module's field limit is global (the exact reader raises it): a header
     # that fits in 1 MiB is read whatever it is now.
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_HEADER_BYTES))
     try:
         # Strict: a header that runs on past its line would take records with it.
-        return next(csv.reader([text], strict=True))
-    except StopIteration:
-        return []
+        header = next(csv.reader([text], strict=True), [])
     except csv.Error as exc:
         raise InputError(
             f"{path}: the header row is not one line of CSV (a quote left open, or text "
             f"after a closing quote): {exc}"
         ) from exc
+    problem = _header_problem(header, limits.max_columns)
+    if problem is not None:
+        raise InputError(f"{path}: {problem}")
+    return header
+
+
+def _header_problem(header: list[str], max_columns: int) -> str | None:
+    """Why a header cannot name the table's columns (linear in its length)."""
+    if not header:
+        return "the file has no header row (it is empty, or its first line is blank)"
+    if len(header) > max_columns:
+        return f"the header has {len(header)} columns, more than the limit of {max_columns}"
+    for position, name in enumerate(header, start=1):
+        if not name.strip():
+            return f"column {position} of the header has no name"
+        if name.startswith("\ufeff"):
+            return f"column {position} of the header starts with a byte-order mark"
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
+    if repeated:
+        more = f" and {len(repeated) - 3} more" if len(repeated) > 3 else ""
+        return f"the header repeats {', '.join(repeated[:3])}{more}"
+    return None
 
 
 def _csv(path: Path, table: Table, limits: Limits, exact: bool) -> Iterator[Batch]:
-    header = _header(path, table)
-    if not header:
-        yield Batch(
-            pl.DataFrame(),
-            pl.Series("row", [], dtype=pl.Int64),
-            [_parse_error(table, 1, "the file has no header row")],
-            {1: ""},
-        )
-        return
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        message = f"the header repeats {', '.join(repeated)}"
-        yield Batch(
-            pl.DataFrame(),
-            pl.Series("row", [], dtype=pl.Int64),
-            [_parse_error(table, 1, message)],
-            {1: ",".join(header)},
-        )
-        return
+    header = _header(path, limits)
     any_batch = False
     batches = (
         _csv_exact(path, header, table, limits)

@@ -9,6 +9,7 @@ are built in one call; only a column holding a misfit is checked cell by cell.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -25,10 +26,25 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_int64(value: object) -> bool:
+    """A whole number an integer field can hold (JSON itself sets no bound)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def _is_number(value: object) -> bool:
+    """A number a number field can hold: a float, or a whole number within float range."""
+    if isinstance(value, float):
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _FLOAT_MAX
+
+
+_FLOAT_MAX = sys.float_info.max
+
+
 _ACCEPTS: dict[FieldType, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
-    "integer": _is_int,
-    "number": lambda v: _is_int(v) or isinstance(v, float),
+    "integer": _is_int64,
+    "number": _is_number,
     "boolean": lambda v: isinstance(v, bool),
     "date": lambda v: (
         isinstance(v, str) or (isinstance(v, dt.date) and not isinstance(v, dt.datetime))
@@ -61,8 +77,27 @@ def _fast_column(f: Field, values: list[Any]) -> pl.Series | None:
     if f.type in ("date", "datetime"):
         return pl.Series(f.name, values, dtype=pl.String)  # text, parsed by conform
     try:
-        return pl.Series(f.name, values, dtype=POLARS_TYPES[f.type], strict=f.type != "number")
+        column = pl.Series(f.name, values, dtype=POLARS_TYPES[f.type], strict=f.type != "number")
     except (TypeError, OverflowError, pl.exceptions.PolarsError):
+        return None
+    # A value the cast turned into null (an integer past float range) is checked one by one.
+    return column if column.null_count() == values.count(None) else None
+
+
+def _misfit_message(f: Field, value: object) -> str:
+    if _is_int(value) and f.type in ("integer", "number"):
+        return f"{f.name} is a whole number outside the range of type {f.type}"
+    return f"{f.name} must be of type {f.type}, not {type(value).__name__}"
+
+
+def _as_text(value: dt.date) -> str | None:
+    """A date as ISO text, a datetime as ISO text in UTC (None when UTC is past year
+    1-9999), for conform to parse as it parses text, whatever else the column holds."""
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    try:
+        return value.astimezone(dt.UTC).isoformat()
+    except OverflowError:
         return None
 
 
@@ -72,25 +107,20 @@ def _checked_column(
     accepts = _ACCEPTS[f.type]
     cleaned: list[Any] = []
     for value, number in zip(values, numbers, strict=True):
-        if value is not None and (not accepts(value) or (_is_int(value) and abs(value) >= 2**63)):
+        fits = value is None or accepts(value)
+        if fits and f.type in ("date", "datetime") and not isinstance(value, str | None):
+            cell = _as_text(value)
+            fits = cell is not None
+            value = cell if fits else value
+        if not fits:
+            message = _misfit_message(f, value)
             issues.append(
-                Issue(
-                    "type-error",
-                    "error",
-                    table.name,
-                    number,
-                    f.name,
-                    truncate(value),
-                    f"{f.name} must be of type {f.type}, not {type(value).__name__}",
-                )
+                Issue("type-error", "error", table.name, number, f.name, truncate(value), message)
             )
             value = None
         cleaned.append(value)
     if f.type in ("date", "datetime"):
-        if not any(isinstance(v, str) for v in cleaned):
-            return pl.Series(f.name, cleaned, dtype=POLARS_TYPES[f.type])
-        text = [v if v is None or isinstance(v, str) else v.isoformat() for v in cleaned]
-        return pl.Series(f.name, text, dtype=pl.String)
+        return pl.Series(f.name, cleaned, dtype=pl.String)
     if f.type == "number":
         cleaned = [None if v is None else float(v) for v in cleaned]
     return pl.Series(f.name, cleaned, dtype=POLARS_TYPES[f.type], strict=True)

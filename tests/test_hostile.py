@@ -5,6 +5,7 @@ non-finite numbers through every in-memory path."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,11 @@ def test_a_hostile_file_gets_its_exact_verdict_from_the_cli(case: Case, tmp_path
     assert result.returncode == case.exit_code, result.stderr
     assert "Traceback" not in result.stderr
     assert "Exception ignored" not in result.stderr
+    if case.exit_code == 2:  # the file cannot be read: one line says why
+        assert case.message is not None
+        assert case.message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        return
     _check(case, _errors(json.loads(result.stdout)["issues"]))
 
 
@@ -51,6 +57,10 @@ def test_a_hostile_file_gets_its_exact_verdict_from_the_cli(case: Case, tmp_path
 def test_a_hostile_file_gets_the_same_verdict_from_the_api(case: Case, tmp_path: Path) -> None:
     path = tmp_path / case.file
     case.write(path)
+    if case.exit_code == 2:
+        with pytest.raises(InputError, match=re.escape(case.message or "")):
+            validate_paths([path])
+        return
     report = validate_paths([path]).report
     assert report.valid == (case.exit_code == 0)
     _check(case, _errors([i.to_dict() for i in report.issues]))

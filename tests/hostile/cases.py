@@ -8,6 +8,8 @@ traceback, and nothing is ever executed or fetched.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ class Case:
     exit_code: int
     errors: list[Error] = field(default_factory=list)
     only: bool = True  # no error beyond `errors` (False: the row is partial on purpose)
+    message: str | None = None  # exit 2: what the one-line error says
 
 
 GOOD = b'{"source_id": "s%d", "publisher": "Reuters"}'
@@ -98,6 +101,73 @@ def _extension(path: Path) -> None:
     column = pa.ExtensionArray.from_storage(_Pickled(), storage)
     table = pa.table({"source_id": pa.array(["s1"]), "publisher": column})
     pq.write_table(table, path)
+
+
+# JSONL and CSV (issue 14): what the cases of that block are made of.
+
+EVENT = {
+    "event_id": "e1",
+    "revision": 1,
+    "status": "active",
+    "date_start": "2015-09-17",
+    "date_end": "2015-09-17",
+    "date_precision": "day",
+    "country_iso3": "SYR",
+    "geo_precision": "admin1",
+    "event_type": "Explosions/Remote violence",
+    "actor1": "A",
+    "actor1_type": "identity_militia",
+    "attribution": "alleged",
+    "confidence": 0.5,
+    "source_count": 1,
+    "extraction_method": "import",
+    "extractor": "x",
+    "extracted_at": "2015-09-18T00:00:00Z",
+}
+
+
+def _event(name: str, raw: bytes) -> Callable[[Path], None]:
+    """An events JSONL file of one valid event whose field `name` holds the JSON `raw`."""
+    others = {key: value for key, value in EVENT.items() if key != name}
+    line = json.dumps(others).encode()[:-1] + b', "%s": %s}' % (name.encode(), raw)
+    return _bytes(line + b"\n")
+
+
+def _event_csv(name: str, cell: str) -> Callable[[Path], None]:
+    """An events CSV file of one valid event whose field `name` holds `cell`."""
+    fields = {**EVENT, name: cell}
+    return _bytes(f"{','.join(fields)}\n{','.join(map(str, fields.values()))}\n".encode())
+
+
+def _source(name: str, raw: bytes) -> Callable[[Path], None]:
+    """A sources JSONL file whose second line's field `name` holds the JSON `raw`."""
+    return _lines(b'{"source_id": "s2", "publisher": "P", "%s": %s}' % (name.encode(), raw))
+
+
+def _source_csv(name: str, cell: str) -> Callable[[Path], None]:
+    return _bytes(f"source_id,publisher,{name}\ns1,P,{cell}\n".encode())
+
+
+def _nested(depth: int, opening: bytes = b"[", closing: bytes = b"]", inner: bytes = b"") -> bytes:
+    """A JSON value of `depth` times `opening`, `inner`, then `depth` times `closing`."""
+    return opening * depth + inner + closing * depth
+
+
+def _many_keys(lines: int, keys: int) -> Callable[[Path], None]:
+    """Sources JSONL whose lines each name `keys` keys no other line names."""
+    rows = [
+        json.dumps({f"k{line}_{key}": 1 for key in range(keys)}, separators=(",", ":"))
+        for line in range(lines)
+    ]
+    return _bytes("".join(f"{row}\n" for row in rows).encode())
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _device(path: Path) -> None:
+    path.symlink_to("/dev/zero")
 
 
 CASES = [
@@ -214,8 +284,8 @@ CASES = [
         "a repeated header",
         "sources.csv",
         _bytes(b"source_id,publisher,publisher\ns1,P,Q\n"),
-        1,
-        [("parse-error", 1, None)],
+        2,
+        message="the header repeats publisher",
     ),
     Case(
         "formula-like cells, kept as they are",
@@ -269,6 +339,337 @@ CASES = [
         "sources.csv",
         _bytes(b"source_id,publisher,title\ns1,NA,null\ns2,N/A,NaN\n"),
         0,
+    ),
+    # JSONL and CSV (issue 14)
+    Case(
+        "JSON arrays nested 1,000 deep in a field value",
+        "sources.jsonl",
+        _source("x", _nested(1000)),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "JSON objects nested 1,000 deep in a field value",
+        "sources.jsonl",
+        _source("x", _nested(1000, b'{"a": ', b"}", b"1")),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "JSON objects nested 1,000 deep at the top level",
+        "sources.jsonl",
+        _lines(_nested(999, b'{"a": ', b"}", b"{}")),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "arrays and objects mixed 1,000 deep in a known field",
+        "sources.jsonl",
+        _source("title", _nested(500, b'[{"a": ', b"}]", b"1")),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "JSON nested 30,000 deep in a field value (pyarrow's reader crashed)",
+        "sources.jsonl",
+        _source("x", _nested(30_000)),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "JSON nested one level past the limit of 64",
+        "sources.jsonl",
+        _source("x", _nested(64)),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "JSON nested 64 levels, the limit, is read",
+        "sources.jsonl",
+        _source("x", _nested(63)),
+        1,
+        [("unknown-field", None, "x")],
+    ),
+    Case(
+        "brackets inside a string do not nest",
+        "sources.jsonl",
+        _source("title", b'"' + b"[{" * 300 + b'"'),
+        0,
+    ),
+    Case(
+        "a repeated key with a space before the colon",
+        "sources.jsonl",
+        _lines(b'{"source_id": "s2", "publisher" : "A", "publisher" : "B"}'),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "a repeated key with a tab before the colon",
+        "sources.jsonl",
+        _lines(b'{"source_id": "s2", "publisher"\t: "A", "publisher"\t: "B"}'),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "a repeated key with carriage returns around the colon",
+        "sources.jsonl",
+        _lines(b'{"source_id": "s2", "publisher"\r : "A", "publisher" :\r "B"}'),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "a repeated key spelt with an escape",
+        "sources.jsonl",
+        _lines(b'{"source_id": "s2", "publisher": "A", "\\u0070ublisher": "B"}'),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "a repeated key inside a nested object",
+        "sources.jsonl",
+        _lines(b'{"source_id": "s2", "publisher": "P", "x": [{"a": 1}, {"b": {"c": 1, "c" : 2}}]}'),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
+        "the same key in two nested objects is no repeat",
+        "sources.jsonl",
+        _lines(b'{"source_id": "s2", "publisher": "P", "x": [{"a": 1}, {"a": 2}]}'),
+        1,
+        [("unknown-field", None, "x")],
+    ),
+    Case(
+        "a repeated key on a file's only line",
+        "sources.jsonl",
+        _bytes(b'{"source_id": "s1", "publisher" : "A", "publisher"\t: "B"}\n'),
+        1,
+        [("parse-error", 1, None)],
+    ),
+    Case(
+        "an object of 80,000 keys",
+        "sources.jsonl",
+        _many_keys(1, 80_000),
+        1,
+        [("parse-error", 1, None)],
+    ),
+    Case(
+        "objects naming 1,200 distinct keys between them",
+        "sources.jsonl",
+        _many_keys(2, 600),
+        2,
+        message="distinct keys (the limit on columns)",
+    ),
+    Case(
+        "2^63 in an integer field",
+        "events.jsonl",
+        _event("fatalities_best", b"9223372036854775808"),
+        1,
+        [("type-error", 1, "fatalities_best")],
+    ),
+    Case(
+        "-2^63-1 in an integer field",
+        "events.jsonl",
+        _event("fatalities_best", b"-9223372036854775809"),
+        1,
+        [("type-error", 1, "fatalities_best")],
+    ),
+    Case(
+        "-2^63 in an integer field is a 64-bit integer, below the minimum",
+        "events.jsonl",
+        _event("fatalities_best", b"-9223372036854775808"),
+        1,
+        [("range", 1, "fatalities_best")],
+    ),
+    Case(
+        "2^63-1 in an integer field",
+        "events.jsonl",
+        _event("revision", b"9223372036854775807"),
+        0,
+    ),
+    Case(
+        "2^63 in an integer field of a CSV file",
+        "events.csv",
+        _event_csv("fatalities_best", "9223372036854775808"),
+        1,
+        [("type-error", 2, "fatalities_best")],
+    ),
+    Case(
+        "1e400 in a number field",
+        "events.jsonl",
+        _event("latitude", b"1e400"),
+        1,
+        [("parse-error", 1, None)],
+    ),
+    Case(
+        "9007199254740993 in a number field is a number, out of range",
+        "events.jsonl",
+        _event("latitude", b"9007199254740993"),
+        1,
+        [("range", 1, "latitude"), ("rule:coordinates-paired", 1, "latitude,longitude")],
+    ),
+    Case(
+        "a date without leading zeros",
+        "sources.jsonl",
+        _source("published_on", b'"2015-9-7"'),
+        1,
+        [("type-error", 2, "published_on")],
+    ),
+    Case(
+        "a date with a sign",
+        "sources.csv",
+        _source_csv("published_on", "+2015-09-17"),
+        1,
+        [("type-error", 2, "published_on")],
+    ),
+    Case(
+        "a date after a space",
+        "sources.csv",
+        _source_csv("published_on", " 2015-09-17"),
+        1,
+        [("type-error", 2, "published_on")],
+    ),
+    Case(
+        "a date before a space",
+        "sources.jsonl",
+        _source("published_on", b'"2015-09-17 "'),
+        1,
+        [("type-error", 2, "published_on")],
+    ),
+    Case(
+        "a basic-format date",
+        "sources.csv",
+        _source_csv("published_on", "20150917"),
+        1,
+        [("type-error", 2, "published_on")],
+    ),
+    Case(
+        "a week date",
+        "sources.jsonl",
+        _source("published_on", b'"2015-W38-4"'),
+        1,
+        [("type-error", 2, "published_on")],
+    ),
+    Case(
+        "year 0000",
+        "sources.jsonl",
+        _source("published_on", b'"0000-01-01"'),
+        1,
+        [("type-error", 2, "published_on")],
+    ),
+    Case(
+        "a leap second, refused rather than shifted",
+        "sources.jsonl",
+        _source("retrieved_at", b'"2016-12-31T23:59:60Z"'),
+        1,
+        [("type-error", 2, "retrieved_at")],
+    ),
+    Case(
+        "a datetime without an offset",
+        "sources.csv",
+        _source_csv("retrieved_at", "2015-09-17T10:00:00"),
+        1,
+        [("type-error", 2, "retrieved_at")],
+    ),
+    Case(
+        "a datetime with nanoseconds, refused rather than cut",
+        "sources.jsonl",
+        _source("retrieved_at", b'"2015-09-17T10:00:00.123456789Z"'),
+        1,
+        [("type-error", 2, "retrieved_at")],
+    ),
+    Case(
+        "an offset that moves a datetime before year 1",
+        "sources.jsonl",
+        _source("retrieved_at", b'"0001-01-01T00:00:00+01:00"'),
+        1,
+        [("type-error", 2, "retrieved_at")],
+    ),
+    Case(
+        "a datetime with an offset and microseconds",
+        "sources.csv",
+        _source_csv("retrieved_at", "2015-09-17T10:00:00.123456+02:00"),
+        0,
+    ),
+    Case(
+        "a CSV header with an empty name",
+        "sources.csv",
+        _bytes(b"source_id,,publisher\ns1,x,P\n"),
+        2,
+        message="column 2 of the header has no name",
+    ),
+    Case(
+        "a CSV header ending in a comma",
+        "sources.csv",
+        _bytes(b"source_id,publisher,\ns1,P,\n"),
+        2,
+        message="column 3 of the header has no name",
+    ),
+    Case(
+        "a CSV header with a blank name",
+        "sources.csv",
+        _bytes(b"source_id, \t,publisher\ns1,x,P\n"),
+        2,
+        message="column 2 of the header has no name",
+    ),
+    Case(
+        "Excel's sep=, line",
+        "sources.csv",
+        _bytes(b"sep=,\nsource_id,publisher\ns1,P\n"),
+        2,
+        message="remove that line",
+    ),
+    Case(
+        "a BOM and Excel's sep=; line",
+        "sources.csv",
+        _bytes(b"\xef\xbb\xbfSEP=;\r\nsource_id;publisher\r\ns1;P\r\n"),
+        2,
+        message="remove that line",
+    ),
+    Case(
+        "a CSV BOM",
+        "sources.csv",
+        _bytes(b"\xef\xbb\xbfsource_id,publisher\ns1,P\n"),
+        0,
+    ),
+    Case(
+        "a second BOM in a CSV header",
+        "sources.csv",
+        _bytes(b"\xef\xbb\xbf\xef\xbb\xbfsource_id,publisher\ns1,P\n"),
+        2,
+        message="column 1 of the header starts with a byte-order mark",
+    ),
+    Case(
+        "a CSV header of 100,000 columns",
+        "sources.csv",
+        _bytes(
+            ",".join(f"c{i}" for i in range(100_000)).encode() + b"\n" + b"1," * 99_999 + b"1\n"
+        ),
+        2,
+        message="the header has 100000 columns, more than the limit of 1000",
+    ),
+    Case(
+        "a CSV header of 1,001 columns",
+        "sources.csv",
+        _bytes(b"source_id,publisher," + ",".join(f"c{i}" for i in range(999)).encode() + b"\n"),
+        2,
+        message="the header has 1001 columns",
+    ),
+    Case("an empty CSV file", "sources.csv", _bytes(b""), 2, message="no header row"),
+    Case(
+        "a CSV file whose first line is blank",
+        "sources.csv",
+        _bytes(b"\nsource_id,publisher\ns1,P\n"),
+        2,
+        message="no header row",
+    ),
+    Case("a FIFO", "sources.jsonl", _fifo, 2, message="a named pipe (FIFO), not a regular file"),
+    Case("a FIFO named as CSV", "sources.csv", _fifo, 2, message="not a regular file"),
+    Case(
+        "a link to a device",
+        "sources.jsonl",
+        _device,
+        2,
+        message="a character device, not a regular file",
     ),
     # Parquet
     Case("truncated Parquet", "sources.parquet", _truncated, 1, [("parse-error", None, None)]),
