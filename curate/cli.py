@@ -763,8 +763,10 @@ def main() -> None:
             raise
         _say(f"curate: {str(exc).strip()}", err=True)
         sys.exit(exc.exit_code)
-    except Exception as exc:
-        if _state["debug"]:
+    except BaseException as exc:
+        # A Rust panic in polars arrives as pyo3's PanicException, a BaseException.
+        panic = type(exc).__module__ == "pyo3_runtime" and type(exc).__name__ == "PanicException"
+        if _state["debug"] or not (isinstance(exc, Exception) or panic):
             raise
         _say(
             f"curate: unexpected error: {type(exc).__name__}: {_first_line(exc)} "

@@ -117,7 +117,7 @@ def _feed_file(
     validator.start_file(str(item.path))
     for batch in read_batches(item.path, validator.table, limits, exact_csv=item.exact_csv):
         validator.count_unparsed(len(batch.unparsed))
-        typed = validator.feed(batch.frame, batch.rows, batch.issues)
+        typed = validator.feed(batch.frame, batch.rows, batch.issues, batch.conformed)
         if keep is not None:
             keep(typed)
         if progress is not None:

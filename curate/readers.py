@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 import polars as pl
 
+from curate.conform import Conformed, conform_arrow
 from curate.errors import InputError
 from curate.report import Issue, truncate
 from curate.rows import rows_to_frame
@@ -67,6 +68,10 @@ class Limits:
     max_row_group_bytes: int = 1 << 30
     chunk_bytes: int = 32 << 20
     max_rows: int = 1 << 40
+    # A Parquet file is read in batches that span row groups, so time grows with rows, not
+    # with row groups; each row group still costs its metadata, so more than this many
+    # are refused (exit 2) before any is read.
+    max_row_groups: int = 100_000
     max_field_chars: int = 131_072
     # A table has a few dozen fields: a CSV header, or the objects of a JSONL file
     # together, naming more columns than this are refused (exit 2) before the records are
@@ -85,6 +90,9 @@ class Batch:
     rows: pl.Series
     issues: list[Issue] = field(default_factory=list)
     unparsed: dict[int, str] = field(default_factory=dict)
+    # A typed file's batch comes conformed to the schema by its declared types (then
+    # `frame` holds the values as read, for reports and quarantines).
+    conformed: Conformed | None = None
 
     @property
     def count(self) -> int:
@@ -843,25 +851,56 @@ def _csv_batch(
 
 
 def _parquet(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
+    """Batches of a Parquet file, each conformed by its columns' declared types
+    (`curate.conform.ACCEPTS`): a value stored in a type the schema does not take, or
+    out of what the store can hold, is a type-error of its row, never cast or a panic."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(str(path))
+        names = parquet.schema_arrow.names
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        yield Batch(
-            pl.DataFrame(),
-            pl.Series("row", [], dtype=pl.Int64),
-            [_parse_error(table, None, f"not a readable Parquet file: {exc}")],
-        )
+        yield _parquet_problem(table, None, f"not a readable Parquet file: {exc}")
         return
-    metadata = parquet.metadata
-    if metadata.num_rows > limits.max_rows:
-        raise InputError(
-            f"{path}: {metadata.num_rows} rows is more than the limit of {limits.max_rows}"
-        )
+    _check_parquet_size(path, parquet.metadata, len(names), limits)
+    if not names:
+        yield _parquet_problem(table, None, "the Parquet file has no columns")
+        return
+    first = 1
+    issues = _repeated_columns(names, table)
+    try:
+        for part in _parquet_parts(parquet, limits):
+            declared = conform_arrow(part, table)
+            rows = pl.Series("row", range(first, first + part.num_rows), dtype=pl.Int64)
+            first += part.num_rows
+            yield Batch(declared.raw, rows, issues, conformed=declared.conformed)
+            issues = []
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+        message = f"the Parquet data after row {first - 1} cannot be read: {exc}"
+        yield _parquet_problem(table, first, message)
+
+
+def _parquet_problem(table: Table, row: int | None, message: str) -> Batch:
+    """A batch that only carries a problem of the file (no rows read)."""
+    return Batch(
+        pl.DataFrame(), pl.Series("row", [], dtype=pl.Int64), [_parse_error(table, row, message)]
+    )
+
+
+def _check_parquet_size(path: Path, metadata: Any, columns: int, limits: Limits) -> None:
+    """Refuse (exit 2) a file past the limits on rows, columns, row groups, or a row
+    group's uncompressed size, from its footer alone, before anything is decompressed."""
+    counts = (
+        (metadata.num_rows, limits.max_rows, "rows"),
+        (columns, limits.max_columns, "columns"),
+        (metadata.num_row_groups, limits.max_row_groups, "row groups"),
+    )
+    for count, limit, what in counts:
+        if count > limit:
+            raise InputError(f"{path}: {count} {what} is more than the limit of {limit}")
     for index in range(metadata.num_row_groups):
         size = metadata.row_group(index).total_byte_size
         if size > limits.max_row_group_bytes:
@@ -869,33 +908,24 @@ def _parquet(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
                 f"{path}: row group {index} declares {size} bytes uncompressed, more than the "
                 f"limit of {limits.max_row_group_bytes}; refused before decompressing"
             )
-    first = 1
-    try:
-        for part in _parquet_parts(parquet, limits):
-            frame = pl.from_arrow(part, rechunk=False)
-            assert isinstance(frame, pl.DataFrame)
-            rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
-            first += frame.height
-            yield Batch(frame, rows)
-    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
-        message = f"the Parquet data after row {first - 1} cannot be read: {exc}"
-        yield Batch(
-            pl.DataFrame(),
-            pl.Series("row", [], dtype=pl.Int64),
-            [_parse_error(table, first, message)],
-        )
+
+
+def _repeated_columns(names: list[str], table: Table) -> list[Issue]:
+    """A parse error for each column name the file repeats (the repeats are read as
+    `name#2`, ..., so that no value is lost, and reported as unknown fields)."""
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    return [
+        _parse_error(table, None, f"the file repeats the column {name!r} (kept as {name}#2)")
+        for name in repeated
+    ]
 
 
 def _parquet_parts(parquet: Any, limits: Limits) -> Iterator[Any]:
-    """Arrow tables of at most about `batch_rows` rows: a small row group whole (its
-    columns decode in parallel), a large one in batches."""
+    """Arrow tables of at most `batch_rows` rows, each spanning as many row groups as it
+    takes (so that time grows with rows, not with row groups)."""
     import pyarrow as pa
 
-    for index in range(parquet.metadata.num_row_groups):
-        if parquet.metadata.row_group(index).num_rows <= 2 * limits.batch_rows:
-            yield parquet.read_row_group(index, use_threads=True)
-            continue
-        for batch in parquet.iter_batches(
-            batch_size=limits.batch_rows, row_groups=[index], use_pandas_metadata=False
-        ):
-            yield pa.Table.from_batches([batch])
+    for batch in parquet.iter_batches(
+        batch_size=limits.batch_rows, use_threads=True, use_pandas_metadata=False
+    ):
+        yield pa.Table.from_batches([batch])

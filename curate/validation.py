@@ -157,15 +157,23 @@ class TableValidator:
         return Issue(code, severity, self.table.name, row, field_name, value, message, path)
 
     def feed(
-        self, frame: pl.DataFrame, rows: pl.Series, prior: Sequence[Issue] = ()
+        self,
+        frame: pl.DataFrame,
+        rows: pl.Series,
+        prior: Sequence[Issue] = (),
+        conformed: Conformed | None = None,
     ) -> pl.DataFrame:
         """Check one batch; `rows` holds each row's number in the input; `prior` holds
-        what the reader already found (type and parse errors). Returns the typed batch
-        (schema fields, row and file number), for checks across tables."""
+        what the reader already found (type and parse errors); `conformed` is the batch
+        already conformed by a reader of typed files (`frame` then holds the values as
+        read). Returns the typed batch (schema fields, row and file number), for checks
+        across tables."""
         has_columns = frame.width > 0
         if not has_columns:  # a batch that only carries what the reader could not parse
             frame = pl.DataFrame(schema=polars_schema(self.table))
-        conformed = conform(frame, self.table)
+            conformed = None
+        if conformed is None:
+            conformed = conform(frame, self.table)
         if has_columns:
             self._report_columns(conformed)
         located = [i for i in prior if i.row is not None]
