@@ -26,7 +26,7 @@ import polars as pl
 from curate.diff import key_text
 from curate.errors import InputError, InvalidDataError
 from curate.files import ValidationRun, validate_paths
-from curate.journal import Transaction, dataset_lock
+from curate.journal import Transaction, dataset_lock, reading
 from curate.quarantine import QuarantineCounts, write_quarantine
 from curate.report import Report
 from curate.schema import Schema, load_schema
@@ -229,7 +229,8 @@ def ingest(
     """Validate `inputs` with the stored records and write the merged store."""
     schema = schema or load_schema()
     store = open_store(dataset)
-    with dataset_lock(store.root):
+    # A dry run only reads (a read-only dataset too); a write excludes other writers.
+    with reading(store.root) if dry_run else dataset_lock(store.root):
         loaded = load_store(store, schema, across_tables=False)
         stored = loaded.tables
         run = validate_paths(

@@ -16,6 +16,7 @@ import polars as pl
 
 from curate.errors import InvalidDataError
 from curate.files import validate_paths
+from curate.journal import reading
 from curate.report import Report
 from curate.schema import Schema
 from curate.seal import BlockHasher, Digest, Stamp, read_seal, write_seal
@@ -83,7 +84,12 @@ def _digests(store: Store, schema: Schema) -> dict[str, Digest]:
 def load_store(store: Store, schema: Schema, *, across_tables: bool = True) -> StoredTables:
     """The stored tables, typed; the store must be valid (with `across_tables=False`, a
     store that is not sealed is checked row by row and in its keys only: the caller
-    checks the rest)."""
+    checks the rest). Read in one state, never during a commit (`curate.journal`)."""
+    with reading(store.root):
+        return _load_store(store, schema, across_tables=across_tables)
+
+
+def _load_store(store: Store, schema: Schema, *, across_tables: bool) -> StoredTables:
     seal = read_seal(store.root, schema)
     trusted = _read_trusted(store, schema, seal) if seal is not None else None
     if trusted is not None:
