@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import InputError
+from curate.journal import reads_stores
 from curate.readers import (
     FORMATS,
     CsvFastPathError,
@@ -124,6 +125,7 @@ def _feed_file(
             progress(batch.count)
 
 
+@reads_stores  # each dataset is read in one state, never during a commit
 def validate_paths(
     paths: Iterable[Path],
     table: str | None = None,

@@ -7,16 +7,16 @@ source of truth, never a copy to keep in sync.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
-import yaml
-
 from curate.errors import SchemaDefinitionError, UnknownTableError
+from curate.smallfiles import read_yaml_mapping
 
 __all__ = [
     "DatasetRule",
@@ -209,20 +209,32 @@ def load_schema(path: Path | str | None = None) -> Schema:
     return _load(location.parent if location.is_file() else location)
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
-
-
 def _read_yaml(path: Path) -> dict[str, Any]:
+    return read_yaml_mapping(path, what="schema file", error=SchemaDefinitionError)
+
+
+@contextlib.contextmanager
+def _parsing(path: Path) -> Iterator[None]:
+    """A schema file whose values have the wrong shape (a number where a list belongs,
+    a list where a mapping does) is a `SchemaDefinitionError` naming the file."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            content = yaml.load(handle, Loader=_SafeLoader)
-    except OSError as exc:
-        raise SchemaDefinitionError(f"cannot read schema file {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise SchemaDefinitionError(f"schema file {path} is not valid YAML: {exc}") from exc
-    if not isinstance(content, dict):
-        raise SchemaDefinitionError(f"schema file {path} must hold a mapping")
-    return content
+        yield
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        raise SchemaDefinitionError(
+            f"schema file {path} is malformed: a value has the wrong type or shape ({exc!r})"
+        ) from None
+
+
+def _part(directory: Path, name: object, what: str) -> Path:
+    """A file or directory that schema.yaml names: a plain relative name inside the
+    schema's directory."""
+    text = str(name)
+    if not text or text.startswith(("/", "\\")) or ".." in Path(text).parts or "\x00" in text:
+        raise SchemaDefinitionError(
+            f"schema file {directory / 'schema.yaml'}: {what} {text!r} must be a relative "
+            "name inside the schema's directory"
+        )
+    return directory / text
 
 
 def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
@@ -232,24 +244,38 @@ def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
 
 
 def _load(directory: Path) -> Schema:
-    top = _read_yaml(directory / "schema.yaml")
-    vocabularies = _load_vocabularies(directory / str(top.get("vocabularies", "vocabularies")))
+    top_path = directory / "schema.yaml"
+    top = _read_yaml(top_path)
+    with _parsing(top_path):
+        vocabularies_at = _part(directory, top.get("vocabularies", "vocabularies"), "vocabularies")
+        names = _require(top, "tables", str(top_path))
+        if not isinstance(names, list):
+            raise TypeError("'tables' must be a list of file names")
+        table_files = [_part(directory, name, "table file") for name in names]
+        rules_path = _part(directory, top.get("rules", "rules.yaml"), "rules file")
+    vocabularies = _load_vocabularies(vocabularies_at)
     tables: dict[str, Table] = {}
-    for file_name in _require(top, "tables", "schema.yaml"):
-        table = _parse_table(_read_yaml(directory / file_name), vocabularies, file_name)
+    for path in table_files:
+        raw_table = _read_yaml(path)
+        with _parsing(path):
+            table = _parse_table(raw_table, vocabularies, path.name)
         tables[table.name] = table
-    rules = _read_yaml(directory / str(top.get("rules", "rules.yaml")))
-    schema = Schema(
-        name=str(_require(top, "name", "schema.yaml")),
-        title=str(top.get("title", "")),
-        version=str(_require(top, "version", "schema.yaml")),
-        description=str(top.get("description", "")).strip(),
-        tables=tables,
-        row_rules=tuple(_parse_row_rule(raw) for raw in rules.get("row_rules", [])),
-        dataset_rules=tuple(_parse_dataset_rule(raw) for raw in rules.get("dataset_rules", [])),
-        vocabularies=vocabularies,
-        path=directory,
-    )
+    rules = _read_yaml(rules_path)
+    with _parsing(rules_path):
+        row_rules = tuple(_parse_row_rule(raw) for raw in rules.get("row_rules", []))
+        dataset_rules = tuple(_parse_dataset_rule(raw) for raw in rules.get("dataset_rules", []))
+    with _parsing(top_path):
+        schema = Schema(
+            name=str(_require(top, "name", str(top_path))),
+            title=str(top.get("title", "")),
+            version=str(_require(top, "version", str(top_path))),
+            description=str(top.get("description", "")).strip(),
+            tables=tables,
+            row_rules=row_rules,
+            dataset_rules=dataset_rules,
+            vocabularies=vocabularies,
+            path=directory,
+        )
     _check_consistency(schema)
     return schema
 
@@ -260,26 +286,32 @@ def _load_vocabularies(directory: Path) -> dict[str, Vocabulary]:
     vocabularies: dict[str, Vocabulary] = {}
     for path in sorted(directory.glob("*.yaml")):
         raw = _read_yaml(path)
-        where = f"vocabularies/{path.name}"
-        terms = [
-            Term(
-                value=str(_require(t, "value", where)),
-                description=str(t.get("description", "")).strip(),
-                parent=None if t.get("parent") is None else str(t["parent"]),
-            )
-            for t in raw.get("terms", [])
-        ]
-        source = raw.get("source")
-        if source is not None:
-            terms = _generated_terms(str(source), where) + terms
-        name = str(_require(raw, "name", where))
-        vocabularies[name] = Vocabulary(
-            name=name,
-            description=str(raw.get("description", "")).strip(),
-            terms=tuple(terms),
-            source=None if source is None else str(source),
-        )
+        with _parsing(path):
+            vocabularies.update([_parse_vocabulary(raw, path)])
     return vocabularies
+
+
+def _parse_vocabulary(raw: Mapping[str, Any], path: Path) -> tuple[str, Vocabulary]:
+    where = f"vocabularies/{path.name}"
+    terms = [
+        Term(
+            value=str(_require(t, "value", where)),
+            description=str(t.get("description", "")).strip(),
+            parent=None if t.get("parent") is None else str(t["parent"]),
+        )
+        for t in raw.get("terms", [])
+    ]
+    source = raw.get("source")
+    if source is not None:
+        terms = _generated_terms(str(source), where) + terms
+    name = str(_require(raw, "name", where))
+    vocabulary = Vocabulary(
+        name=name,
+        description=str(raw.get("description", "")).strip(),
+        terms=tuple(terms),
+        source=None if source is None else str(source),
+    )
+    return name, vocabulary
 
 
 def _generated_terms(source: str, where: str) -> list[Term]:

@@ -18,13 +18,15 @@ import polars as pl
 import yaml
 
 from curate.errors import InputError
-from curate.journal import Transaction, recover_if_idle
+from curate.journal import STATE_FILES, Transaction, recover_if_idle
 from curate.schema import Schema, load_schema
 from curate.seal import Digest, write_seal
+from curate.smallfiles import read_yaml_mapping
 from curate.types import polars_schema
 
 __all__ = [
     "Store",
+    "check_metadata",
     "empty_table",
     "in_key_order",
     "new_dataset",
@@ -34,6 +36,9 @@ __all__ = [
     "write_store_rows",
 ]
 
+_GITIGNORE = "# curate's own state: its lock, an interrupted commit's journal, temp files\n" + (
+    "".join(f"{name}\n" for name in STATE_FILES)
+)
 _SLICE = 20_000  # rows serialised at a time: a buffer the allocator can reuse
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -63,9 +68,14 @@ def new_dataset(root: Path, *, title: str | None = None, schema: Schema | None =
     name = root.name
     if not _NAME.match(name):
         raise InputError(f"{root}: a dataset name is lower-case letters, digits and hyphens")
-    if root.exists() and any(root.iterdir()):
-        raise InputError(f"{root} already exists and is not empty")
-    root.mkdir(parents=True, exist_ok=True)
+    if root.exists() and not root.is_dir():
+        raise InputError(f"{root} already exists and is not a directory")
+    try:
+        if root.exists() and any(root.iterdir()):
+            raise InputError(f"{root} already exists and is not empty")
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {root}: {exc.strerror}") from None
     metadata = {
         "name": name,
         "title": title or name.replace("-", " ").capitalize(),
@@ -81,6 +91,7 @@ def new_dataset(root: Path, *, title: str | None = None, schema: Schema | None =
         transaction.stage(root / "records" / f"{table}.jsonl", b"")
     changelog = f"# Changelog of {name}\n\nReleases of this dataset, newest first.\n"
     transaction.stage(root / "CHANGELOG.md", changelog.encode())
+    transaction.stage(root / ".gitignore", _GITIGNORE.encode())
     transaction.commit()
     (root / "releases").mkdir(exist_ok=True)
     write_seal(root, schema, {table: Digest(0, ()) for table in schema.table_names})
@@ -89,15 +100,44 @@ def new_dataset(root: Path, *, title: str | None = None, schema: Schema | None =
 
 def open_store(root: Path) -> Store:
     """An existing dataset (after finishing any commit a crash interrupted, unless a
-    writer holds the dataset's lock)."""
+    writer holds the dataset's lock). Its dataset.yaml must be a mapping whose known
+    keys have the right types (`check_metadata`)."""
     if not (root / "dataset.yaml").is_file():
         raise InputError(f"{root} is not a dataset: no dataset.yaml (create one with `curate new`)")
     recover_if_idle(root)
-    try:
-        metadata = yaml.safe_load((root / "dataset.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{root / 'dataset.yaml'} is unreadable: {exc}") from exc
-    return Store(root, metadata)
+    path = root / "dataset.yaml"
+    return Store(root, check_metadata(read_yaml_mapping(path), path))
+
+
+_TEXT_KEYS = ("name", "title", "description", "citation")
+
+
+def check_metadata(metadata: dict[str, Any], path: Path) -> dict[str, Any]:
+    """`metadata` (a dataset.yaml), once its known keys have the types a release copies
+    into its descriptor: text for the name, title, description and citation, lists of
+    mappings of text for licences and maintainers, a mapping of text for the schema.
+    Anything else (a number, NaN, a list where text belongs) is an InputError naming
+    the file and the key."""
+
+    def wrong(key: str, expected: str) -> InputError:
+        value = repr(metadata[key])
+        return InputError(f"{path}: {key!r} must be {expected}, not {value:.60}")
+
+    def text_mapping(value: object) -> bool:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        )
+
+    for key in _TEXT_KEYS:
+        if key in metadata and not isinstance(metadata[key], str):
+            raise wrong(key, "text")
+    for key in ("licenses", "maintainers"):
+        value = metadata.get(key, [])
+        if not isinstance(value, list) or not all(map(text_mapping, value)):
+            raise wrong(key, "a list of mappings of text (name: ..., path: ...)")
+    if "schema" in metadata and not text_mapping(metadata["schema"]):
+        raise wrong("schema", "a mapping of text (name: ..., version: ...)")
+    return metadata
 
 
 def write_store_rows(

@@ -1,13 +1,15 @@
 """Run the real `curate` command and stop it at its N-th write, fsync or rename.
 
-    python tests/crashpoints.py kill|oserror|readonly N COUNT_FILE curate-args...
+    python tests/crashpoints.py kill|oserror|readonly|pause N COUNT_FILE curate-args...
 
 Every write to a file opened for writing, every `os.write`, `os.copy_file_range`,
 `os.fsync`, `os.replace`, `os.rename`,
 `Path.write_text`/`write_bytes` and Parquet file written counts as one step. At step N
 the process kills itself with SIGKILL (`kill`: nothing is cleaned up, as in a power cut)
 or that step raises `OSError`: ENOSPC (`oserror`: the disk is full) or EROFS
-(`readonly`: the file system turned read-only). Writes to curate's state directory
+(`readonly`: the file system turned read-only), or the process pauses there (`pause`: it
+creates COUNT_FILE.paused and waits until COUNT_FILE.go exists, so that another process
+can look at the dataset in the middle of a write). Writes to curate's state directory
 (store seals, which are best effort) are not steps. The number of steps
 taken is written to COUNT_FILE as they happen, so the harness knows when N went past the
 last step (the command then ran to the end).
@@ -21,6 +23,7 @@ import pathlib
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +41,11 @@ def _step(mode: str, target: int, count_file: str, what: str) -> None:
     if step == target:
         if mode == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
+        if mode == "pause":
+            pathlib.Path(f"{count_file}.paused").touch()
+            while not os.path.exists(f"{count_file}.go"):
+                time.sleep(0.01)
+            return
         if mode == "readonly":
             raise OSError(errno.EROFS, f"Read-only file system (injected at {what})")
         raise OSError(errno.ENOSPC, f"No space left on device (injected at {what})")

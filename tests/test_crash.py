@@ -33,7 +33,8 @@ HARNESS = Path(__file__).with_name("crashpoints.py")
 MAX_STEPS = 400
 
 
-def _snapshot(root: Path) -> dict[str, bytes]:
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of a dataset but its lock file (which the first command creates)."""
     return {
         str(p.relative_to(root)): p.read_bytes()
         for p in sorted(root.rglob("*"))
@@ -49,11 +50,10 @@ def _child(mode: str, step: int, count: Path, *args: str) -> subprocess.Complete
     )
 
 
-@pytest.fixture(scope="module")
-def scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def crash_scenarios(base: Path) -> dict[str, dict[str, Any]]:
     """A released dataset, a batch of revisions, and the same dataset with the batch
-    already ingested (the starting point of a release)."""
-    base = tmp_path_factory.mktemp("crash")
+    already ingested (the starting point of a release or a retraction): each command's
+    template dataset and its arguments ("{root}" stands for the dataset's path)."""
     root = base / "released" / "sample"
     new_dataset(root)
     dataset = sample_dataset(SCHEMA, seed_value=5)
@@ -69,19 +69,26 @@ def scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     ingested = base / "ingested" / "sample"
     shutil.copytree(root, ingested)
     assert ingest(ingested, batch).written
+    retracted = str(dataset["events"][0]["event_id"])
     return {
         "ingest": {"template": root, "args": ["ingest", "{root}", *map(str, batch)]},
-        "release": {
+        "release": {"template": ingested, "args": ["release", "{root}", "--bump", "auto"]},
+        "retract": {
             "template": ingested,
-            "args": ["release", "{root}", "--bump", "auto"],
+            "args": ["retract", "{root}", retracted, "--reason", "a duplicate"],
         },
     }
 
 
-def _assert_sound(root: Path, states: tuple[dict[str, bytes], dict[str, bytes]]) -> str:
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    return crash_scenarios(tmp_path_factory.mktemp("crash"))
+
+
+def assert_sound(root: Path, states: tuple[dict[str, bytes], dict[str, bytes]]) -> str:
     """After the next command has opened the store: old or new, valid, verified, clean."""
     open_store(root)  # what every command that touches a store does first
-    now = _snapshot(root)
+    now = snapshot(root)
     assert now in states, sorted(set(now) ^ set(states[0]))
     assert not list(root.rglob(".curate-tmp-*"))
     assert validate_paths([root / "records"]).report.valid
@@ -98,13 +105,13 @@ def test_a_stop_at_any_step_leaves_the_old_state_or_the_new(
 ) -> None:
     scenario = scenarios[command]
     template: Path = scenario["template"]
-    old = _snapshot(template)
+    old = snapshot(template)
     finished = tmp_path / "finished" / template.name
     shutil.copytree(template, finished)
     args = [a.replace("{root}", str(finished)) for a in scenario["args"]]
     done = _child(mode, MAX_STEPS + 1, tmp_path / "count", *args)
     assert done.returncode == 0, done.stderr
-    new = _snapshot(finished)
+    new = snapshot(finished)
     assert new != old
     total = int((tmp_path / "count").read_text())
     outcomes = []
@@ -120,7 +127,7 @@ def test_a_stop_at_any_step_leaves_the_old_state_or_the_new(
             reason = "Read-only file system" if mode == "readonly" else "No space left on device"
             assert reason in stopped.stderr
             assert "Traceback" not in stopped.stderr
-        outcomes.append(_assert_sound(root, (old, new)))
+        outcomes.append(assert_sound(root, (old, new)))
         shutil.rmtree(root.parent)
     assert "old" in outcomes  # the first steps come before the commit
     assert outcomes[-1] == "new" or mode != "kill"
