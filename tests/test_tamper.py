@@ -286,6 +286,12 @@ CASES = [
         keep_content_hash=True,
     ),
     Case("a repeated key", _nothing, descriptor_edit=_duplicate_key),
+    Case("a descriptor cut short", _nothing, descriptor_edit=lambda b: b[: len(b) // 2]),
+    Case(
+        "a descriptor nested too deep",
+        _nothing,
+        descriptor_edit=lambda b: b[:-2] + b', "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
+    ),
     Case(
         "NaN in the descriptor",
         _nothing,
@@ -322,6 +328,7 @@ CASES = [
         _nothing,
         sums_edit=lambda s: s + s.splitlines(keepends=True)[0],
     ),
+    Case("a malformed SHA256SUMS line", _nothing, sums_edit=lambda s: s + "forged line\n"),
     Case(
         "SHA256SUMS out of order",
         _nothing,
