@@ -736,3 +736,242 @@ CASES = [
         [("unique", 1, "source_id"), ("unique", 2, "source_id")],
     ),
 ]
+
+
+# Parquet (issue 14): columns of every Arrow type, as a file declares them. Each file holds
+# three sources (s1, s2, s3, publisher P) and the column under test, hostile in row 2.
+
+
+def _pq(*, group_size: int | None = None, **columns: pa.Array) -> Callable[[Path], None]:
+    """Three sources with the given extra columns (or replacing the plain ones)."""
+    base: dict[str, pa.Array] = {
+        "source_id": pa.array(["s1", "s2", "s3"]),
+        "publisher": pa.array(["P"] * 3),
+    }
+    base.update(columns)
+
+    def write(path: Path) -> None:
+        pq.write_table(pa.table(base), path, row_group_size=group_size)
+
+    return write
+
+
+def _pq_typed(table: str, key: str, name: str, values: pa.Array) -> Callable[[Path], None]:
+    """Three rows of `table` that hold only their key and the column under test."""
+
+    def write(path: Path) -> None:
+        keys = pa.array([f"{key[0]}{i}" for i in (1, 2, 3)])
+        pq.write_table(pa.table({key: keys, name: values}), path)
+
+    return write
+
+
+def _pq_repeated(path: Path) -> None:
+    columns = [pa.array(["s1", "s2", "s3"]), pa.array(["P"] * 3), pa.array(["Q"] * 3)]
+    pq.write_table(pa.Table.from_arrays(columns, ["source_id", "publisher", "publisher"]), path)
+
+
+def _pq_no_columns(path: Path) -> None:
+    pq.write_table(pa.table({"source_id": ["s1"]}).drop(["source_id"]), path)
+
+
+def _ts(unit: str, values: list[int | None], tz: str | None = "UTC") -> pa.Array:
+    return pa.array(values, pa.timestamp(unit, tz=tz))
+
+
+_US = 1_000_000
+_SOME_DAY = 16_685  # 2015-09-07
+_RETRIEVED = "retrieved_at"
+_PUBLISHED = "published_on"
+
+
+def _refused(name: str, file_field: str, values: pa.Array, rows: tuple[int, ...] = (2,)) -> Case:
+    """A sources file whose column `file_field` holds values that are type errors on `rows`."""
+    return Case(
+        name,
+        "sources.parquet",
+        _pq(**{file_field: values}),
+        1,
+        [("type-error", row, file_field) for row in rows],
+    )
+
+
+def _accepted(name: str, **columns: pa.Array) -> Case:
+    return Case(name, "sources.parquet", _pq(**columns), 0)
+
+
+def _decimal(text: str) -> object:
+    import decimal
+
+    return decimal.Decimal(text)
+
+
+PARQUET_CASES = [
+    _refused(
+        "timestamp[ns] near the int64 limit (not a whole microsecond)",
+        _RETRIEVED,
+        _ts("ns", [0, (1 << 63) - 1, 0]),
+    ),
+    _refused(
+        "timestamp[ns] at the int64 minimum",
+        _RETRIEVED,
+        _ts("ns", [0, -(1 << 63) + 1, 0]),
+    ),
+    _refused(
+        "timestamp[s] of year 300000",
+        _RETRIEVED,
+        _ts("s", [0, 300_000 * 365 * 86_400, 0]),
+    ),
+    _refused(
+        "timestamp[ms] before year 1", _RETRIEVED, _ts("ms", [0, -(70_000 * 365 * 86_400_000), 0])
+    ),
+    _refused("timestamp[us] at the int64 maximum", _RETRIEVED, _ts("us", [0, (1 << 63) - 1, 0])),
+    _refused(
+        "timestamp[us] of year 10000",
+        _RETRIEVED,
+        _ts("us", [0, 253_402_300_800 * _US, 0]),
+    ),
+    _refused(
+        "a timestamp without a time zone",
+        _RETRIEVED,
+        _ts("us", [0, None, 5], tz=None),
+        rows=(1, 3),
+    ),
+    _accepted(
+        "a fixed-offset time zone (+02:00)",
+        retrieved_at=_ts("us", [0, 7_200 * _US, None], "+02:00"),
+    ),
+    _accepted(
+        "a named time zone, nanoseconds in whole microseconds",
+        retrieved_at=_ts("ns", [1_441_584_000 * 10**9, 1_000, None], "Europe/Berlin"),
+    ),
+    _accepted(
+        "a time zone name no database knows",
+        retrieved_at=_ts("ms", [1_441_584_000_000, 0, None], "Mars/Olympus_Mons"),
+    ),
+    _refused(
+        "date32 at 2^31-1", _PUBLISHED, pa.array([_SOME_DAY, (1 << 31) - 1, None], pa.date32())
+    ),
+    _refused("date32 at -2^31", _PUBLISHED, pa.array([_SOME_DAY, -(1 << 31), None], pa.date32())),
+    _refused(
+        "date32 of year 10000", _PUBLISHED, pa.array([_SOME_DAY, 2_932_897, None], pa.date32())
+    ),
+    _accepted(
+        "date64 (stored as a date)", published_on=pa.array([_SOME_DAY * 86_400_000, None, 0], pa.date64())
+    ),
+    _refused(
+        "decimal256",
+        "title",
+        pa.array([None, _decimal("1.5"), None], pa.decimal256(40, 2)),
+    ),
+    _refused("decimal128", "title", pa.array([None, _decimal("1.5"), None], pa.decimal128(10, 2))),
+    _refused("binary that is not UTF-8", "title", pa.array([None, b"\xff\xfe", None], pa.binary())),
+    _refused("large_binary", "title", pa.array([None, b"text", None], pa.large_binary())),
+    _refused("fixed_size_binary", "title", pa.array([None, b"ab", None], pa.binary(2))),
+    _refused("duration", "title", pa.array([None, 5, None], pa.duration("s"))),
+    _refused("time of day", "title", pa.array([None, 5, None], pa.time64("us"))),
+    _refused("float16 where text belongs", "title", pa.array([None, 1.5, None], pa.float16())),
+    _refused(
+        "a list of strings", "title", pa.array([None, ["a", "b"], None], pa.list_(pa.string()))
+    ),
+    _refused("a struct", "title", pa.array([None, {"a": 1}, None], pa.struct([("a", pa.int64())]))),
+    _refused(
+        "a map", "title", pa.array([None, [("k", 1)], None], pa.map_(pa.string(), pa.int64()))
+    ),
+    _refused(
+        "a list of timestamps out of range",
+        "title",
+        pa.array([None, [1 << 62], None], pa.list_(pa.timestamp("ms"))),
+    ),
+    _refused("a date stored as text", _PUBLISHED, pa.array([None, "2015-09-07", None])),
+    _refused(
+        "a datetime stored as text", _RETRIEVED, pa.array([None, "2015-09-07T00:00:00Z", None])
+    ),
+    _refused("an integer where text belongs", "title", pa.array([None, 12, None])),
+    _accepted("large_string", source_id=pa.array(["s1", "s2", "s3"], pa.large_string())),
+    _accepted("string_view", publisher=pa.array(["P", "Q", "R"], pa.string_view())),
+    _accepted(
+        "dictionary-encoded text (pandas category)",
+        publisher=pa.array(["P", "Q", "P"]).dictionary_encode(),
+        language=pa.array(["en", None, "en"]).dictionary_encode(),
+    ),
+    Case(
+        "a dictionary-encoded id checked like a plain one",
+        "sources.parquet",
+        _pq(source_id=pa.array(["s1", "s 2", "s1"]).dictionary_encode()),
+        1,
+        [("pattern", 2, "source_id"), ("unique", 1, "source_id"), ("unique", 3, "source_id")],
+    ),
+    _accepted("a dictionary of timestamps", retrieved_at=_ts("us", [0, 0, 5]).dictionary_encode()),
+    _accepted("a null-type column", title=pa.nulls(3)),
+    Case(
+        "a required column of the null type",
+        "sources.parquet",
+        _pq(publisher=pa.nulls(3)),
+        1,
+        [("required", row, "publisher") for row in (1, 2, 3)],
+    ),
+    Case("no columns", "sources.parquet", _pq_no_columns, 1, [("parse-error", None, None)]),
+    Case(
+        "no rows",
+        "sources.parquet",
+        _pq(source_id=pa.array([], pa.string()), publisher=pa.array([], pa.string())),
+        0,
+    ),
+    Case(
+        "a repeated column name",
+        "sources.parquet",
+        _pq_repeated,
+        1,
+        [("parse-error", None, None), ("unknown-field", None, "publisher#2")],
+    ),
+    Case(
+        "an unknown column of decimal256",
+        "sources.parquet",
+        _pq(extra=pa.array([_decimal("1"), None, None], pa.decimal256(50, 0))),
+        1,
+        [("unknown-field", None, "extra")],
+    ),
+    Case("one row per row group", "sources.parquet", _pq(group_size=1), 0),
+    Case(
+        "a number stored as text",
+        "events.parquet",
+        _pq_typed("events", "event_id", "latitude", pa.array(["1.5", None, "2"])),
+        1,
+        [("type-error", 1, "latitude"), ("type-error", 3, "latitude")],
+        only=False,
+    ),
+    Case(
+        "an integer stored as float64",
+        "events.parquet",
+        _pq_typed("events", "event_id", "revision", pa.array([1.0, 2.0, None])),
+        1,
+        [("type-error", 1, "revision"), ("type-error", 2, "revision")],
+        only=False,
+    ),
+    Case(
+        "a boolean stored as an integer",
+        "claims.parquet",
+        _pq_typed("claims", "claim_id", "partisan", pa.array([1, 0, None], pa.int8())),
+        1,
+        [("type-error", 1, "partisan"), ("type-error", 2, "partisan")],
+        only=False,
+    ),
+    Case(
+        "uint64 over 2^63-1",
+        "events.parquet",
+        _pq_typed("events", "event_id", "revision", pa.array([1, 1 << 63, None], pa.uint64())),
+        1,
+        [("type-error", 2, "revision")],
+        only=False,
+    ),
+    Case(
+        "an int64 too large for a float64 to hold exactly",
+        "claims.parquet",
+        _pq_typed("claims", "claim_id", "value_low", pa.array([1, (1 << 53) + 1, None])),
+        1,
+        [("type-error", 2, "value_low")],
+        only=False,
+    ),
+]
+CASES += PARQUET_CASES
