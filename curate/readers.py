@@ -881,6 +881,11 @@ def _parquet(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
         message = f"the Parquet data after row {first - 1} cannot be read: {exc}"
         yield _parquet_problem(table, first, message)
+        return
+    declared_rows = parquet.metadata.num_rows
+    if first - 1 != declared_rows:  # a damaged column chunk can hold fewer rows, silently
+        message = f"the file declares {declared_rows} rows but holds {first - 1}"
+        yield _parquet_problem(table, first, message)
 
 
 def _parquet_problem(table: Table, row: int | None, message: str) -> Batch:

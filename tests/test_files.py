@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import curate
@@ -476,3 +476,171 @@ def test_the_csv_readers_agree_on_stray_quotes_anywhere(
     assert exact is not None
     if fast is not None:
         assert fast == exact
+
+
+# A row's verdict is its own: the same alone as among any other rows, whichever reader
+# (pyarrow's on a clean chunk, the exact one on a chunk with a bad line) reads it.
+
+_JSON_VALUES = [
+    b"9223372036854775808",  # 2^63
+    b"9223372036854775807",
+    b"-9223372036854775808",
+    b"-9223372036854775809",
+    b"18446744073709551616",  # 2^64
+    b"1" + b"0" * 30,
+    b"1e400",
+    b"1e308",
+    b"9007199254740993",
+    b"1.0",
+    b"1E2",
+    b"-0",
+    b"0.5",
+    b"true",
+    b"null",
+    b'"12"',
+    b"[1]",
+    b'{"a": 1}',
+    b'"2015-09-17"',
+    b'"2015-9-7"',
+    b'" 2015-09-17"',
+    b'"2016-12-31T23:59:60Z"',
+    b'"2015-09-17T10:00:00+02:00"',
+    b'"2015-09-17T10:00:00"',
+    b"NaN",
+]
+# Fields of each type the schema has: integer, number, boolean, date, datetime.
+_TYPED_FIELDS = ["fatalities_best", "revision", "latitude", "civilian_targeting", "date_anchor",
+                 "extracted_at"]  # fmt: skip
+
+
+def _event_json(index: int, values: dict[str, bytes]) -> bytes:
+    from tests.hostile.cases import EVENT
+
+    base = {k: v for k, v in EVENT.items() if k not in values} | {"event_id": f"e{index}"}
+    extra = b"".join(b', "%s": %s' % (name.encode(), raw) for name, raw in values.items())
+    return json.dumps(base).encode()[:-1] + extra + b"}"
+
+
+def _event_csv(rows: list[dict[str, str]]) -> bytes:
+    import csv
+    import io
+
+    from tests.hostile.cases import EVENT
+
+    text = io.StringIO()
+    writer = csv.DictWriter(
+        text, fieldnames=list(dict.fromkeys([*EVENT, *_TYPED_FIELDS])), lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows({**EVENT, **row} for row in rows)
+    return text.getvalue().encode()
+
+
+def _row_verdicts(path: Path, limits: Limits) -> dict[int, set[tuple[str, str | None]]]:
+    report = validate_paths([path], max_issues=None, limits=limits).report
+    verdicts: dict[int, set[tuple[str, str | None]]] = {}
+    for issue in report.issues:
+        if issue.row is not None:
+            verdicts.setdefault(issue.row, set()).add((issue.code, issue.field))
+    return verdicts
+
+
+_ROW_VALUES = st.dictionaries(st.sampled_from(_TYPED_FIELDS), st.sampled_from(_JSON_VALUES))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    target=_ROW_VALUES,
+    others=st.lists(st.one_of(_ROW_VALUES, st.just(None)), max_size=6),
+    position=st.integers(0, 6),
+    chunk_bytes=st.sampled_from([64, 1 << 20]),
+)
+# 2^63 is a number and -2^63 an integer alone; a misfit elsewhere in the column (`true`)
+# once made both type errors.
+@example({"latitude": b"9223372036854775808"}, [{"latitude": b"true"}], 0, 1 << 20)
+@example({"fatalities_best": b"-9223372036854775808"}, [{"fatalities_best": b'"1"'}], 1, 1 << 20)
+def test_a_jsonl_rows_verdict_does_not_depend_on_the_other_rows(
+    tmp_path_factory: pytest.TempPathFactory,
+    target: dict[str, bytes],
+    others: list[dict[str, bytes] | None],
+    position: int,
+    chunk_bytes: int,
+) -> None:
+    """2^63, -2^63-1, 1e400, 9007199254740993, lax dates ... in integer, number, boolean,
+    date and datetime fields: the row's issues alone are its issues in any batch (None
+    stands for a broken line, which sends the chunk to the exact reader)."""
+    directory = tmp_path_factory.mktemp("row-local")
+    limits = Limits(chunk_bytes=chunk_bytes)
+    alone = directory / "alone" / "events.jsonl"
+    alone.parent.mkdir()
+    alone.write_bytes(_event_json(0, target) + b"\n")
+    lines = [b'{"event_id": "broken' if row is None else _event_json(i + 1, row)
+             for i, row in enumerate(others)]  # fmt: skip
+    where = min(position, len(lines))
+    lines.insert(where, _event_json(0, target))
+    batch = directory / "events.jsonl"
+    batch.write_bytes(b"\n".join(lines) + b"\n")
+    expected = _row_verdicts(alone, limits).get(1, set())
+    assert _row_verdicts(batch, limits).get(where + 1, set()) == expected
+
+
+_CSV_CELLS = [
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "1e400",
+    "9007199254740993",
+    "1.0",
+    " 5",
+    "+5",
+    "true",
+    "True",
+    "2015-09-17",
+    "2015-9-7",
+    "+2015-09-17",
+    "20150917",
+    "2016-12-31T23:59:60Z",
+    "2015-09-17T10:00:00Z",
+    "2015-09-17T10:00:00",
+    "NaN",
+    "",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    target=st.dictionaries(st.sampled_from(_TYPED_FIELDS), st.sampled_from(_CSV_CELLS)),
+    others=st.lists(
+        st.one_of(
+            st.dictionaries(st.sampled_from(_TYPED_FIELDS), st.sampled_from(_CSV_CELLS)),
+            st.just(None),
+        ),
+        max_size=6,
+    ),
+    position=st.integers(0, 6),
+)
+def test_a_csv_rows_verdict_does_not_depend_on_the_other_rows(
+    tmp_path_factory: pytest.TempPathFactory,
+    target: dict[str, str],
+    others: list[dict[str, str] | None],
+    position: int,
+) -> None:
+    """The same in CSV (None stands for a ragged record, which sends the file to the
+    exact reader)."""
+    directory = tmp_path_factory.mktemp("row-local-csv")
+    alone = directory / "alone" / "events.csv"
+    alone.parent.mkdir()
+    alone.write_bytes(_event_csv([{"event_id": "e0", **target}]))
+    rows = [
+        None if row is None else {"event_id": f"e{i + 1}", **row} for i, row in enumerate(others)
+    ]
+    where = min(position, len(rows))
+    rows.insert(where, {"event_id": "e0", **target})
+    header, *records = _event_csv([row or {} for row in rows]).decode().splitlines()
+    records = [
+        "ragged" if row is None else record for row, record in zip(rows, records, strict=True)
+    ]
+    batch = directory / "events.csv"
+    batch.write_text("\n".join([header, *records]) + "\n", encoding="utf-8")
+    expected = _row_verdicts(alone, Limits()).get(2, set())
+    assert _row_verdicts(batch, Limits()).get(where + 2, set()) == expected
