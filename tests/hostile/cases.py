@@ -453,6 +453,15 @@ CASES = [
         [("parse-error", 1, None)],
     ),
     Case(
+        "a nested object of 60,000 keys, its last one repeated (a linear check)",
+        "sources.jsonl",
+        _source(
+            "x", ("{" + "".join(f'"k{i}": 1, ' for i in range(60_000)) + '"k0": 2}').encode()
+        ),
+        1,
+        [("parse-error", 2, None)],
+    ),
+    Case(
         "objects naming 1,200 distinct keys between them",
         "sources.jsonl",
         _many_keys(2, 600),
