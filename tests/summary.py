@@ -23,6 +23,21 @@ def record_summary(key: str, value: int) -> None:
     SUMMARY.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+# Figures of the other hostile suites, in the order the README lists them.
+_OTHER_FIGURES = {
+    "hostile_ingest": "- Hostile ingests: {} cases (missing and unknown columns, clashing input "
+    "names, hand edits during an ingest, a full disk), rows in = rows stored + rows "
+    "quarantined counted on the files written.",
+    "hostile_journal": "- Hostile dataset state: {} cases (journals, temp names, locks and "
+    "YAML files shipped inside a dataset).",
+    "tamper_cases": "- Forged releases: {} self-consistent forgeries (descriptor, SHA256SUMS "
+    "and files changed together), each refused by `curate verify` or by `--digest`.",
+    "random_kills": "- Random kills: {} SIGKILLs at random moments of ingest, release and "
+    "retract, each followed by the next command and a full check.",
+    "concurrent_read_steps": "- Concurrent reads: {} reads of a store while a real writer "
+    "was paused inside its commit, each seeing the old state or the new.",
+}
+
 _MODES = {"kill": "SIGKILL", "oserror": "disk full", "readonly": "read-only"}
 
 
@@ -44,6 +59,7 @@ def render(figures: dict[str, int]) -> str:
         f"- State machine: {figures.get('state_machine_steps', 0)} steps per CI run "
         "(ingest, revise, retract, release, tamper), checked against a model after each.",
     ]
+    lines += [text.format(figures[key]) for key, text in _OTHER_FIGURES.items() if key in figures]
     return "\n".join(lines)
 
 
