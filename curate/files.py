@@ -55,6 +55,17 @@ class ValidationRun:
     validators: dict[str, TableValidator]
     tables: dict[str, pl.DataFrame] | None = None
 
+    def file_index(self, position: int) -> int:
+        """The `FILE` number of the input at `position`: its place among the inputs of
+        its table."""
+        table = self.inputs[position].table
+        return sum(1 for item in self.inputs[:position] if item.table == table)
+
+    def rows_of(self, position: int) -> int:
+        """How many rows (records, parsed or not) were read from the input at `position`."""
+        validator = self.validators[self.inputs[position].table]
+        return validator.rows_of(self.file_index(position))
+
 
 def _table_from_name(path: Path, schema: Schema) -> str | None:
     stem = path.name.split(".")[0].lower()
@@ -117,7 +128,7 @@ def _feed_file(
 ) -> None:
     validator.start_file(str(item.path))
     for batch in read_batches(item.path, validator.table, limits, exact_csv=item.exact_csv):
-        validator.count_unparsed(len(batch.unparsed))
+        validator.count_unparsed(batch.unparsed.keys())
         typed = validator.feed(batch.frame, batch.rows, batch.issues, batch.conformed)
         if keep is not None:
             keep(typed)

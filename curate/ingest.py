@@ -8,9 +8,13 @@ record is left alone, a record whose content changed replaces the stored one (an
 extracted (`EXTRACTION_FIELDS`) is not its content: the same record from a new
 extraction (re-importing an ACLED file, re-running an extractor) is left alone, keeping
 the extraction that first gave it, and is counted as `reextracted`. The merged dataset
-must then be valid as a whole (foreign keys, dataset rules); if it is not, nothing is
-written. The changed table files are replaced together (`curate.journal`). Rows in =
-rows stored + rows quarantined, always.
+must then be valid as a whole (foreign keys, dataset rules), and the rows it adds or
+replaces are checked once more on their own; if anything fails, nothing is written. A
+problem of an input as a whole (a missing required column, an unknown one) rejects
+every row of that input. The changed table files are replaced together
+(`curate.journal`), and only if every records file is still the one loaded (a hand edit
+meanwhile stops the ingest). Rows in = rows stored + rows quarantined, always, counted
+on the files written before the store is committed.
 """
 
 from __future__ import annotations
@@ -24,16 +28,29 @@ from typing import BinaryIO
 import polars as pl
 
 from curate.diff import key_text
-from curate.errors import InputError, InvalidDataError
+from curate.errors import CurateError, InputError, InvalidDataError
 from curate.files import ValidationRun, validate_paths
-from curate.journal import Transaction, dataset_lock, reading
-from curate.quarantine import QuarantineCounts, write_quarantine
+from curate.journal import JOURNAL, Transaction, dataset_lock, reading
+from curate.quarantine import (
+    QuarantineCounts,
+    lines_on_disk,
+    remove_quarantine,
+    write_quarantine,
+)
 from curate.report import Report
 from curate.schema import Schema, load_schema
 from curate.seal import BlockHasher, Digest, Stamp
 from curate.splice import splice_rows
 from curate.store import Store, in_key_order, open_store, write_store_rows
-from curate.stored import StoredTables, load_store, seal_store
+from curate.stored import (
+    StoredTables,
+    changed_while_running,
+    check_unchanged,
+    load_store,
+    not_written,
+    seal_store,
+    stamps_of,
+)
 from curate.validation import FILE, ROW, check_across_tables, check_rows, validate
 
 __all__ = ["EXTRACTION_FIELDS", "IngestResult", "TableChanges", "ingest", "retract"]
@@ -69,11 +86,34 @@ class IngestResult:
 
 
 def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
-    """The incoming rows of `table` that passed the row-level checks."""
+    """The incoming rows of `table` that passed the row-level checks (with __file)."""
     assert run.tables is not None
     rows = run.tables[table]
     rejected = run.validators[table].rejected_codes().select(FILE, ROW)
-    return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW, FILE)
+    return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW)
+
+
+def _check_every_row_placed(
+    run: ValidationRun, accepted: Mapping[str, pl.DataFrame], placed: Sequence[QuarantineCounts]
+) -> None:
+    """Rows in = rows taken into the store + rows quarantined, for every input, with the
+    quarantined rows counted on the files written (and a quarantine's valid rows being
+    exactly those taken). Raises before anything is committed when they disagree."""
+    taken = {
+        (name, file): count
+        for name, frame in accepted.items()
+        for file, count in frame.group_by(FILE).len().iter_rows()
+    }
+    for position, item in enumerate(run.inputs):
+        rows_in = run.rows_of(position)
+        stored = taken.get((item.table, run.file_index(position)), 0)
+        rejected = placed[position].rejected if placed else rows_in - stored
+        valid = placed[position].valid if placed else stored
+        if rows_in != stored + rejected or valid != stored or (not placed and rejected):
+            raise CurateError(
+                f"{item.path}: {rows_in} rows in, but {stored} to be stored and {rejected} "
+                "quarantined; nothing was changed"
+            )
 
 
 def _in_nfc(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -141,9 +181,16 @@ def _unchanged_since_loaded(path: Path, stamp: Stamp | None) -> None:
     """Refuse to splice a records file that something other than curate wrote to since
     it was loaded: its lines are no longer the ones checked."""
     if Stamp.of(path) != stamp:
-        raise InputError(
-            f"{path} changed while curate was ingesting into it; nothing was written. "
-            "Run the ingest again."
+        raise changed_while_running(path, "ingesting into")
+
+
+def _check_lines(path: Path, expected: int, target: Path) -> None:
+    """A staged records file must hold one line per record of its table, counted on disk."""
+    found = lines_on_disk(path)
+    if found != expected:
+        raise CurateError(
+            f"{target}: {expected} records to be written but {found} lines staged; "
+            "nothing was changed"
         )
 
 
@@ -192,8 +239,13 @@ def _stage_tables(
                 handle.flush()
                 known = loaded.digests[name].unchanged_blocks(first_change)
                 staged.digests[name] = Digest.of_file(Path(handle.name), known)
+            handle.flush()
+            _check_lines(Path(handle.name), table.table.height, path)
 
-        staged.transaction.stage_with(path, write)
+        try:
+            staged.transaction.stage_with(path, write)
+        except OSError as exc:
+            raise not_written(path, exc) from exc
 
     try:
         with ThreadPoolExecutor(max_workers=max(len(merged), 1)) as pool:
@@ -205,10 +257,49 @@ def _stage_tables(
     return staged
 
 
-def _commit(store: Store, schema: Schema, loaded: StoredTables, staged: _Staged) -> None:
-    """Put the staged files in place together, then seal the store."""
-    staged.transaction.commit()
+def _commit(
+    store: Store,
+    schema: Schema,
+    loaded: StoredTables,
+    staged: _Staged,
+    placed: Sequence[QuarantineCounts] = (),
+    doing: str = "ingesting into",
+) -> None:
+    """Put the staged files in place together, if every records file is still the one
+    loaded, then seal the store. When nothing could be committed, the staged files and
+    the quarantine files `placed` for this write are removed."""
+    try:
+        check_unchanged(store, schema, loaded, doing)
+        staged.transaction.commit()
+    except BaseException as exc:
+        changed = (store.root / JOURNAL).exists() or stamps_of(store, schema) != loaded.stamps
+        if not changed or not isinstance(exc, OSError):
+            staged.transaction.abandon()
+            remove_quarantine(placed)
+        if isinstance(exc, OSError):
+            outcome = (
+                "the write is recorded and the next curate command on this dataset completes it"
+                if changed
+                else "nothing was changed"
+            )
+            where = Path(exc.filename) if isinstance(exc.filename, str) else store.records
+            raise not_written(where, exc, outcome) from exc
+        raise
     seal_store(store, schema, loaded, staged.digests)
+
+
+def _check_replacements(
+    results: Mapping[str, Merged], schema: Schema, max_issues: int
+) -> Report | None:
+    """The row checks on every row about to be added or replaced (they passed them once
+    already: this keeps an invalid row out of a store that is then sealed, whatever let
+    it through). The failing report, or None."""
+    for name, result in results.items():
+        if result.replacements.height:
+            report = check_rows(result.replacements, name, schema, max_issues, errors_only=True)
+            if not report.valid:
+                return report
+    return None
 
 
 def _abandon(staging: Future[_Staged] | None) -> None:
@@ -221,12 +312,14 @@ def ingest(
     dataset: Path,
     inputs: Sequence[Path],
     *,
+    table: str | None = None,
     dry_run: bool = False,
     quarantine: Path | None = None,
     max_issues: int = 50,
     schema: Schema | None = None,
 ) -> IngestResult:
-    """Validate `inputs` with the stored records and write the merged store."""
+    """Validate `inputs` with the stored records and write the merged store. `table`
+    is the table of every input (else each file's name says it)."""
     schema = schema or load_schema()
     store = open_store(dataset)
     # A dry run only reads (a read-only dataset too); a write excludes other writers.
@@ -234,7 +327,12 @@ def ingest(
         loaded = load_store(store, schema, across_tables=False)
         stored = loaded.tables
         run = validate_paths(
-            inputs, schema=schema, max_issues=max_issues, keep_tables=True, across_tables=False
+            inputs,
+            table,
+            schema=schema,
+            max_issues=max_issues,
+            keep_tables=True,
+            across_tables=False,
         )
         changes = {name: TableChanges() for name in schema.table_names}
         for name, count in run.report.rejected.items():
@@ -245,8 +343,9 @@ def ingest(
             return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
         results: dict[str, Merged] = {}
-        for name in run.tables or {}:
-            incoming, changed = _in_nfc(_accepted(run, name))
+        accepted = {name: _accepted(run, name) for name in run.tables or {}}
+        for name in accepted:
+            incoming, changed = _in_nfc(accepted[name].drop(FILE))
             if changed.height:  # NFC can change a text's length: check those rows again
                 normalised = check_rows(changed, name, schema, max_issues)
                 if not normalised.valid:
@@ -261,29 +360,36 @@ def ingest(
                 for name, result in results.items()
             }
         touched = {n: results[n] for n, c in changes.items() if c.added or c.revised}
-        with ThreadPoolExecutor(max_workers=1) as background:
-            # The new files are staged while the merged store is checked: nothing is
-            # committed unless it is valid.
+        with ThreadPoolExecutor(max_workers=2) as background:
+            # The new files are staged, and the new rows checked again, while the merged
+            # store is checked: nothing is committed unless all of it holds.
             staging = None
             if touched and not dry_run:
                 staging = background.submit(_stage_tables, store, loaded, touched, schema)
+            rechecking = background.submit(_check_replacements, results, schema, max_issues)
+            placed: list[QuarantineCounts] = []
             try:
                 whole = check_across_tables(
                     merged, schema, max_issues, changed=edited, errors_only=True
                 )
+                if whole.valid:
+                    whole = rechecking.result() or whole
                 if not whole.valid:
                     # Refused whole: rows that only fail across tables cannot be told
                     # apart from the stored rows they conflict with, so none is taken.
                     _abandon(staging)
                     return IngestResult(changes, whole, accepted=False)
-                placed: list[QuarantineCounts] = []
                 if quarantine is not None and not run.report.valid and not dry_run:
                     placed = write_quarantine(run, quarantine)
+                if not dry_run:
+                    _check_every_row_placed(run, accepted, placed)
+                committing = staging.result() if staging is not None else None
             except BaseException:
                 _abandon(staging)
+                remove_quarantine(placed)
                 raise
-            if staging is not None:
-                _commit(store, schema, loaded, staging.result())
+            if committing is not None:
+                _commit(store, schema, loaded, committing, placed)
             elif not dry_run and not loaded.trusted:
                 seal_store(store, schema, loaded, {})  # checked in full, and unchanged
         written = bool(touched) and not dry_run
@@ -327,5 +433,5 @@ def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None 
             raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
         replacement = updated.filter(pl.col("event_id") == event_id)
         staged = _stage_tables(store, loaded, {"events": Merged(updated, replacement)}, schema)
-        _commit(store, schema, loaded, staged)
+        _commit(store, schema, loaded, staged, doing="retracting an event in")
         return int(found["revision"][0]) + 1

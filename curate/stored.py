@@ -2,7 +2,10 @@
 
 `load_store` reads each records file once. When every file's bytes still hash to the
 store's seal (`curate.seal`), they are parsed without the row checks; otherwise the
-store is validated as `curate validate` would (errors only) and must be valid. After a
+store is validated as `curate validate` would (errors only) and must be valid. Either
+way each file's `Stamp` is taken before it is read, and a file written to while it is
+loaded is refused; a command that writes calls `check_unchanged` just before its commit,
+so that what it replaces is what it checked (a hand edit meanwhile stops it). After a
 write, `seal_store` records the new state, so that the next command can trust it.
 """
 
@@ -11,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
-from curate.errors import InvalidDataError
+from curate.errors import InputError, InvalidDataError
 from curate.files import validate_paths
 from curate.journal import reading
 from curate.report import Report
@@ -23,15 +27,25 @@ from curate.seal import BlockHasher, Digest, Stamp, read_seal, write_seal
 from curate.store import Store, empty_table, parse_store_rows, write_store_rows
 from curate.validation import FILE, ROW
 
-__all__ = ["StoredTables", "invalid_store", "load_store", "load_tables", "seal_store"]
+__all__ = [
+    "StoredTables",
+    "changed_while_running",
+    "check_unchanged",
+    "invalid_store",
+    "load_store",
+    "load_tables",
+    "not_written",
+    "seal_store",
+    "stamps_of",
+]
 
 
 @dataclass(frozen=True)
 class StoredTables:
-    """The typed tables; the digest of each records file as loaded; for a trusted
-    store (the only kind spliced), each file's stamp then; and whether they were
-    trusted from the seal (then the files are curate's own: valid together, in the
-    exact form `write_store_rows` gives, and parsed exactly by `parse_store_rows`)."""
+    """The typed tables; the digest of each records file as loaded; each file's stamp
+    then (None for a file that did not exist); and whether they were trusted from the
+    seal (then the files are curate's own: valid together, in the exact form
+    `write_store_rows` gives, and parsed exactly by `parse_store_rows`)."""
 
     tables: dict[str, pl.DataFrame]
     digests: dict[str, Digest]
@@ -45,6 +59,38 @@ def invalid_store(store: Store, report: Report) -> InvalidDataError:
         f"the store in {store.records} is invalid ({report.error_count} errors); "
         f"run `curate validate {store.records}` and repair it first"
     )
+
+
+def changed_while_running(path: Path, doing: str = "reading") -> InputError:
+    """The error for a records file that something other than curate wrote to while a
+    command was `doing` it ("ingesting into", say)."""
+    return InputError(
+        f"{path} changed while curate was {doing} it; nothing was written. Run the command again."
+    )
+
+
+def not_written(path: Path, exc: OSError, outcome: str = "nothing was changed") -> InputError:
+    """The error for a file that could not be written (a full disk, a read-only file
+    system): which file, why, and what that left."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return InputError(f"cannot write {path}: {reason}; {outcome}")
+
+
+def stamps_of(store: Store, schema: Schema) -> dict[str, Stamp | None]:
+    """Each records file's stamp now (None for a table that has no file)."""
+    return {name: Stamp.of(store.table_path(name)) for name in schema.table_names}
+
+
+def check_unchanged(
+    store: Store, schema: Schema, loaded: StoredTables, doing: str = "writing to"
+) -> None:
+    """Refuse to go on when any records file is no longer the one loaded: written to,
+    replaced, created or removed since (its stamp differs). The stamp was taken before
+    the file was read and hashed, and the kernel sets a file's change time on every
+    write, so an unchanged stamp means the loaded bytes and digest are still the file's."""
+    for name, stamp in stamps_of(store, schema).items():
+        if stamp != loaded.stamps.get(name):
+            raise changed_while_running(store.table_path(name), doing)
 
 
 def _read_trusted(store: Store, schema: Schema, seal: Mapping[str, Digest]) -> StoredTables | None:
@@ -94,6 +140,7 @@ def _load_store(store: Store, schema: Schema, *, across_tables: bool) -> StoredT
     trusted = _read_trusted(store, schema, seal) if seal is not None else None
     if trusted is not None:
         return trusted
+    stamps = stamps_of(store, schema)  # before anything is read
     digests = _digests(store, schema)  # before the check: a seal only vouches for these
     run = validate_paths(
         [store.records],
@@ -105,12 +152,15 @@ def _load_store(store: Store, schema: Schema, *, across_tables: bool) -> StoredT
     )
     if not run.report.valid:
         raise invalid_store(store, run.report)
+    for name, stamp in stamps_of(store, schema).items():
+        if stamp != stamps[name]:  # the bytes checked may not be those hashed
+            raise changed_while_running(store.table_path(name))
     found = run.tables or {}
     tables = {
         name: found[name].drop(ROW, FILE) if name in found else empty_table(name, schema)
         for name in schema.table_names
     }
-    return StoredTables(tables, digests, {}, trusted=False)
+    return StoredTables(tables, digests, stamps, trusted=False)
 
 
 def load_tables(
@@ -136,14 +186,16 @@ def seal_store(
 ) -> None:
     """After a write of the tables in `written` (their new digests) to a store that is
     now valid as a whole, seal it. The other tables keep their digest when they were
-    trusted, or when they are in curate's form; otherwise nothing is sealed and the next
-    command checks the store in full. Best effort: a seal that cannot be made only
-    costs the next command a full check."""
+    trusted, or when they are in curate's form, and only while their stamp is the one
+    loaded; otherwise nothing is sealed and the next command checks the store in full.
+    Best effort: a seal that cannot be made only costs the next command a full check."""
     try:
         digests = dict(written)
         for name in schema.table_names:
             if name in digests:
                 continue
+            if Stamp.of(store.table_path(name)) != loaded.stamps.get(name):
+                return
             if not loaded.trusted and not _in_curate_form(store, schema, name, loaded):
                 return
             digests[name] = loaded.digests[name]

@@ -15,7 +15,7 @@ instead; property tests keep the two engines in agreement.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any, Literal
@@ -130,7 +130,11 @@ class TableValidator:
     references: list[pl.DataFrame] = field(default_factory=list)
     rejections: list[pl.DataFrame] = field(default_factory=list)
     paths: list[str | None] = field(default_factory=lambda: [None])
-    _columns_reported: set[int] = field(default_factory=set)
+    # Per file index: the errors of the input as a whole (a missing or unknown column, an
+    # unreadable file), which reject every row of it, and the row numbers fed from it.
+    input_problems: dict[int, list[Issue]] = field(default_factory=dict)
+    spans: list[tuple[int, int | pl.Series, int]] = field(default_factory=list)
+    _columns_reported: set[tuple[int, str, str]] = field(default_factory=set)
 
     def start_file(self, path: str) -> None:
         """Number the rows that follow as rows of `path`."""
@@ -178,8 +182,13 @@ class TableValidator:
             self._report_columns(conformed)
         located = [i for i in prior if i.row is not None]
         for issue in prior:
-            self.report.add(replace(issue, path=self.paths[self.file_index]))
+            placed = replace(issue, path=self.paths[self.file_index])
+            if issue.row is None:
+                self._input_problem(placed)
+            else:
+                self.report.add(placed)
         self._reject([i.row for i in located if i.row is not None], [i.code for i in located])
+        self._span(rows)
         plan = self._plan(conformed, _refused_cells(located, rows))
         typed = conformed.frame
         if plan:
@@ -197,10 +206,11 @@ class TableValidator:
         self._keep_keys(typed, rows, file)
         return typed.select(self.table.field_names).with_columns(rows.alias(ROW), file).rechunk()
 
-    def count_unparsed(self, count: int) -> None:
-        """Records that could not be parsed still count as rows in (their parse-error
-        issues, fed as `prior`, reject them)."""
-        self.report.count_rows(self.table.name, count, self.paths[self.file_index])
+    def count_unparsed(self, numbers: Collection[int]) -> None:
+        """Records that could not be parsed (their row numbers) still count as rows in
+        (their parse-error issues, fed as `prior`, reject them)."""
+        self.report.count_rows(self.table.name, len(numbers), self.paths[self.file_index])
+        self._span(pl.Series(ROW, sorted(numbers), dtype=pl.Int64))
 
     def _reject(self, rows: pl.Series | list[int], codes: str | list[str]) -> None:
         """Remember which rows failed with which error code (for counts and quarantine)."""
@@ -213,16 +223,62 @@ class TableValidator:
             )
 
     def _report_columns(self, conformed: Conformed) -> None:
-        """Missing and unknown columns: reported once per file, not once per batch."""
-        if self.file_index in self._columns_reported:
-            return
-        self._columns_reported.add(self.file_index)
-        for column in conformed.missing_required:
-            message = f"required column {column!r} is missing"
-            self.report.add(self._issue("required", "error", None, column, None, message))
-        for column in conformed.unknown:
-            message = f"{column!r} is not a field of {self.table.name}"
-            self.report.add(self._issue("unknown-field", "error", None, column, None, message))
+        """Missing and unknown columns, looked for in every batch (a JSONL file's keys
+        may change from one batch to the next) and reported once per file."""
+        found = [
+            *(
+                ("required", c, f"required column {c!r} is missing")
+                for c in conformed.missing_required
+            ),
+            *(
+                ("unknown-field", c, f"{c!r} is not a field of {self.table.name}")
+                for c in conformed.unknown
+            ),
+        ]
+        for code, column, message in found:
+            if (self.file_index, code, column) in self._columns_reported:
+                continue
+            self._columns_reported.add((self.file_index, code, column))
+            self._input_problem(self._issue(code, "error", None, column, None, message))
+
+    def _input_problem(self, issue: Issue) -> None:
+        """Report a problem of the current input that no one row carries; an error
+        rejects every row of that input (`rejected_codes`)."""
+        self.report.add(issue)
+        if issue.severity == "error":
+            self.input_problems.setdefault(self.file_index, []).append(issue)
+
+    def _span(self, rows: pl.Series) -> None:
+        """Remember the row numbers of the current input that a batch held: (file, first,
+        count) when they run on without a gap, else (file, numbers, count)."""
+        if rows.len() and int(rows[-1]) - int(rows[0]) + 1 == rows.len():
+            self.spans.append((self.file_index, int(rows[0]), rows.len()))
+        elif rows.len():
+            self.spans.append((self.file_index, rows, rows.len()))
+
+    def rows_of(self, file: int) -> int:
+        """How many rows (records, parsed or not) were read from the input `file`."""
+        return sum(count for index, _, count in self.spans if index == file)
+
+    def _input_rejections(self) -> list[pl.DataFrame]:
+        """Every row of each input with an error of its own, with those errors' codes."""
+        pieces = []
+        for file, problems in self.input_problems.items():
+            numbers = [
+                pl.int_range(s, s + n, dtype=pl.Int64, eager=True) if isinstance(s, int) else s
+                for index, s, n in self.spans
+                if index == file
+            ]
+            if not numbers:
+                continue
+            rows = pl.concat(numbers).unique().alias(ROW).to_frame()
+            codes = pl.DataFrame({"code": sorted({p.code for p in problems})})
+            pieces.append(
+                rows.join(codes, how="cross").with_columns(
+                    pl.lit(file, dtype=pl.UInt32).alias(FILE)
+                )
+            )
+        return pieces
 
     def _plan(
         self, conformed: Conformed, refused: Mapping[str, pl.Series]
@@ -351,7 +407,9 @@ class TableValidator:
 
     def rejected_codes(self) -> pl.DataFrame:
         """File index, row number and sorted error codes of every rejected row."""
-        if not self.rejections:
+        pieces = [piece.select(FILE, ROW, "code") for piece in self.rejections]
+        pieces += [piece.select(FILE, ROW, "code") for piece in self._input_rejections()]
+        if not pieces:
             empty: dict[str, pl.DataType] = {
                 FILE: pl.UInt32(),
                 ROW: pl.Int64(),
@@ -359,7 +417,7 @@ class TableValidator:
             }
             return pl.DataFrame(schema=empty)
         return (
-            pl.concat([piece.select(FILE, ROW, "code") for piece in self.rejections])
+            pl.concat(pieces)
             .group_by(FILE, ROW)
             .agg(pl.col("code").unique().sort().alias("codes"))
             .sort(FILE, ROW)
@@ -585,13 +643,18 @@ def finish_tables(
 
 
 def check_rows(
-    frame: pl.DataFrame, table: str, schema: Schema, max_issues: int | None = None
+    frame: pl.DataFrame,
+    table: str,
+    schema: Schema,
+    max_issues: int | None = None,
+    *,
+    errors_only: bool = False,
 ) -> Report:
     """The row-level checks of `table` (fields and row rules) on one frame: no keys, no
-    references, which the caller judges elsewhere."""
+    references, which the caller judges elsewhere. `errors_only` skips warnings."""
     report = Report(max_issues=max_issues)
     rows = pl.Series(ROW, range(1, frame.height + 1), dtype=pl.Int64)
-    TableValidator(schema, schema.table(table), report).feed(frame, rows)
+    TableValidator(schema, schema.table(table), report, errors_only).feed(frame, rows)
     return report
 
 
