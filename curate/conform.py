@@ -439,7 +439,8 @@ def conform_arrow(part: Any, table: Table) -> Declared:
     while rows in physical:
         rows += "\0"
     # The extra column keeps the frame's height when every field is given as a literal.
-    frame = pl.DataFrame([*physical.values(), pl.Series(rows, [None] * part.num_rows)])
+    height = pl.repeat(None, part.num_rows, dtype=pl.Boolean, eager=True).alias(rows)
+    frame = pl.DataFrame([*physical.values(), height])
     columns = {
         name: _typed_column(pl.col(name), _convert(pl.col(name), *kinds[name], f), f)
         for name, f in fields.items()

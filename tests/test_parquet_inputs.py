@@ -290,7 +290,9 @@ def _tables(draw: st.DrawFn) -> tuple[pa.Table, pa.Table, Found]:
     types (refused cells null); the (row, field) cells refused."""
     rows = draw(st.integers(0, 4))
     names = draw(st.lists(st.sampled_from(EVENTS.field_names), min_size=1, max_size=4, unique=True))
-    stored, plain, refused = {}, {}, set()
+    stored: dict[str, pa.Array] = {}
+    plain: dict[str, pa.Array] = {}
+    refused: Found = set()
     for name in names:
         arrow_type, values, converters = draw(st.sampled_from(ZOO))
         cells = draw(st.lists(st.none() | values, min_size=rows, max_size=rows))

@@ -866,7 +866,8 @@ PARQUET_CASES = [
         "date32 of year 10000", _PUBLISHED, pa.array([_SOME_DAY, 2_932_897, None], pa.date32())
     ),
     _accepted(
-        "date64 (stored as a date)", published_on=pa.array([_SOME_DAY * 86_400_000, None, 0], pa.date64())
+        "date64 (stored as a date)",
+        published_on=pa.array([_SOME_DAY * 86_400_000, None, 0], pa.date64()),
     ),
     _refused(
         "decimal256",
