@@ -92,7 +92,8 @@ def _misfit_message(f: Field, value: object) -> str:
 
 def _as_text(value: dt.date) -> str | None:
     """A date as ISO text, a datetime as ISO text in UTC (None when UTC is past year
-    1-9999), for conform to parse as it parses text, whatever else the column holds."""
+    1-9999: no such datetime is taken), for conform to parse in a column that also holds
+    text, with the verdict of the typed column the objects alone would make."""
     if not isinstance(value, dt.datetime):
         return value.isoformat()
     try:
@@ -106,12 +107,11 @@ def _checked_column(
 ) -> pl.Series:
     accepts = _ACCEPTS[f.type]
     cleaned: list[Any] = []
+    temporal = f.type in ("date", "datetime")
     for value, number in zip(values, numbers, strict=True):
         fits = value is None or accepts(value)
-        if fits and f.type in ("date", "datetime") and not isinstance(value, str | None):
-            cell = _as_text(value)
-            fits = cell is not None
-            value = cell if fits else value
+        if fits and temporal and not isinstance(value, str | None):
+            fits = _as_text(value) is not None
         if not fits:
             message = _misfit_message(f, value)
             issues.append(
@@ -119,8 +119,11 @@ def _checked_column(
             )
             value = None
         cleaned.append(value)
-    if f.type in ("date", "datetime"):
-        return pl.Series(f.name, cleaned, dtype=pl.String)
+    if temporal:
+        if not any(isinstance(v, str) for v in cleaned):
+            return pl.Series(f.name, cleaned, dtype=POLARS_TYPES[f.type])
+        text = [v if v is None or isinstance(v, str) else _as_text(v) for v in cleaned]
+        return pl.Series(f.name, text, dtype=pl.String)
     if f.type == "number":
         cleaned = [None if v is None else float(v) for v in cleaned]
     return pl.Series(f.name, cleaned, dtype=POLARS_TYPES[f.type], strict=True)
