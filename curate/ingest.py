@@ -269,7 +269,7 @@ def _commit(
     loaded, then seal the store. When nothing could be committed, the staged files and
     the quarantine files `placed` for this write are removed."""
     try:
-        check_unchanged(store, schema, loaded, doing)
+        check_unchanged(store, schema, loaded.stamps, doing)
         staged.transaction.commit()
     except BaseException as exc:
         changed = (store.root / JOURNAL).exists() or stamps_of(store, schema) != loaded.stamps

@@ -82,14 +82,16 @@ def stamps_of(store: Store, schema: Schema) -> dict[str, Stamp | None]:
 
 
 def check_unchanged(
-    store: Store, schema: Schema, loaded: StoredTables, doing: str = "writing to"
+    store: Store, schema: Schema, stamps: Mapping[str, Stamp | None], doing: str = "writing to"
 ) -> None:
-    """Refuse to go on when any records file is no longer the one loaded: written to,
-    replaced, created or removed since (its stamp differs). The stamp was taken before
-    the file was read and hashed, and the kernel sets a file's change time on every
-    write, so an unchanged stamp means the loaded bytes and digest are still the file's."""
+    """Refuse to go on when any records file is no longer the one whose stamp was taken
+    (`stamps_of`, or `StoredTables.stamps`): written to, replaced, created or removed
+    since. The stamp is taken before a file is read and hashed, and the kernel sets a
+    file's change time on every write, so an unchanged stamp means the bytes read are
+    still the file's. A command that writes from what it read (ingest, retract,
+    release) calls this just before its commit, under the dataset's lock."""
     for name, stamp in stamps_of(store, schema).items():
-        if stamp != loaded.stamps.get(name):
+        if stamp != stamps.get(name):
             raise changed_while_running(store.table_path(name), doing)
 
 
