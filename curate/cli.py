@@ -510,9 +510,7 @@ def replay_command(
         _say(f"{dataset}: {difference}", err=True)
     if not result.identical:
         raise typer.Exit(EXIT_INVALID)
-    _say(
-        f"{dataset}: releases {', '.join(result.versions)} rebuilt from inputs/, byte-identical"
-    )
+    _say(f"{dataset}: releases {', '.join(result.versions)} rebuilt from inputs/, byte-identical")
 
 
 @app.command("show")

@@ -455,9 +455,7 @@ CASES = [
     Case(
         "a nested object of 60,000 keys, its last one repeated (a linear check)",
         "sources.jsonl",
-        _source(
-            "x", ("{" + "".join(f'"k{i}": 1, ' for i in range(60_000)) + '"k0": 2}').encode()
-        ),
+        _source("x", ("{" + "".join(f'"k{i}": 1, ' for i in range(60_000)) + '"k0": 2}').encode()),
         1,
         [("parse-error", 2, None)],
     ),
