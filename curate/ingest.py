@@ -270,10 +270,16 @@ def _commit(
     the quarantine files `placed` for this write are removed."""
     try:
         check_unchanged(store, schema, loaded.stamps, doing)
+    except BaseException:
+        staged.transaction.abandon()
+        remove_quarantine(placed)
+        raise
+    try:
         staged.transaction.commit()
     except BaseException as exc:
+        # Once the journal is written, the staged files are the commit's: keep them.
         changed = (store.root / JOURNAL).exists() or stamps_of(store, schema) != loaded.stamps
-        if not changed or not isinstance(exc, OSError):
+        if not changed:
             staged.transaction.abandon()
             remove_quarantine(placed)
         if isinstance(exc, OSError):
