@@ -205,9 +205,9 @@ def _ingest_both_ways(
         extra = ["--quarantine", str(quarantine)] if quarantine else []
         result = run_cli("ingest", str(root), *map(str, inputs), *extra, *options)
         return result.returncode, result.stderr
-    table = {"table": options[options.index("--table") + 1]} if "--table" in options else {}
+    table = options[options.index("--table") + 1] if "--table" in options else None
     try:
-        outcome = ingest(root, inputs, quarantine=quarantine, **table)
+        outcome = ingest(root, inputs, quarantine=quarantine, table=table)
     except CurateError as exc:
         return exc.exit_code, str(exc)
     return (0 if outcome.accepted else 1), ""
