@@ -50,7 +50,7 @@ from curate.package import (
 )
 from curate.schema import Schema, load_schema
 from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
-from curate.stored import invalid_store
+from curate.stored import check_unchanged, invalid_store, stamps_of
 from curate.types import polars_schema
 from curate.validation import FILE, ROW
 
@@ -263,6 +263,9 @@ def release(
         store.releases.mkdir(exist_ok=True)
         transaction = Transaction(store.root)
         building = transaction.temp_directory(store.releases, "release")
+        # A records file edited by hand while it is read would make a release of neither
+        # the old records nor the new: the release is refused instead.
+        stamps = stamps_of(store, schema)
         try:
             changes, digest = _write_tables(store, schema, previous, building)
             if previous is not None and all(d.empty for d in changes.values()):
@@ -279,6 +282,7 @@ def release(
             digest = release_digest(building)
             transaction.stage_directory(store.releases / chosen, building)
             _stage_changelog(transaction, store, chosen, previous, changes, created, digest)
+            check_unchanged(store, schema, stamps, "releasing from")
         except BaseException:
             transaction.abandon()
             raise

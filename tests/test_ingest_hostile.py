@@ -497,6 +497,38 @@ def test_a_hand_edit_during_a_write_stops_it_and_is_kept(
         assert not list(root.rglob(".curate-tmp-*"))
 
 
+def test_a_hand_edit_during_a_release_stops_it(
+    base: tuple[Path, dict[str, Rows]], tmp_path: Path
+) -> None:
+    """A records file edited while a release reads it and builds its files: the release
+    would be of neither the old records nor the new, so it is refused (exit 2, one line),
+    the edit is kept, and no release, changelog entry or temp file is left. The first,
+    a middle and the last step before the commit."""
+    template, _ = _copy(base, tmp_path)
+    log = tmp_path / "log"
+    args = ["release", "--version", "1.0.0"]
+    probe = tmp_path / "probe" / "datasets" / "copy"
+    shutil.copytree(template, probe)
+    done = _edited_run(10_000, log, tmp_path / "nowhere", args[0], str(probe), *args[1:])
+    assert done.returncode == 0, done.stderr
+    before_commit = _steps_before_commit(log)
+    for step in sorted({1, max(before_commit // 2, 1), before_commit}):
+        CASES_RUN.add(f"edit:release:{step}")
+        root = tmp_path / f"step{step}" / "datasets" / "copy"
+        shutil.copytree(template, root)
+        changelog = (root / "CHANGELOG.md").read_bytes()
+        path = root / "records" / "sources.jsonl"
+        log.unlink()
+        stopped = _edited_run(step, log, path, args[0], str(root), *args[1:])
+        assert stopped.returncode == 2, (step, stopped.stdout, stopped.stderr)
+        assert "changed while curate was releasing from" in stopped.stderr, stopped.stderr
+        assert len(stopped.stderr.strip().splitlines()) == 1, stopped.stderr
+        assert b"Edited by hand" in path.read_bytes(), step
+        assert not (root / "releases" / "1.0.0").exists()
+        assert (root / "CHANGELOG.md").read_bytes() == changelog
+        assert not list(root.rglob(".curate-tmp-*"))
+
+
 def test_a_hand_edit_during_an_ingest_through_the_api(
     base: tuple[Path, dict[str, Rows]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
