@@ -34,6 +34,9 @@ __all__ = [
     "descriptor_bytes",
     "expected_footer",
     "package_descriptor",
+    "parquet_bytes",
+    "parquet_extent",
+    "parquet_layout",
     "release_digest",
     "release_files",
     "resource_schema",
@@ -135,6 +138,72 @@ def write_parquet(table: pa.Table, where: Any) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(table, where, compression="zstd", write_statistics=True, store_schema=True)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """The bytes `write_parquet` gives `table`."""
+    import pyarrow as pa
+
+    buffer = pa.BufferOutputStream()
+    write_parquet(table, buffer)
+    return bytes(buffer.getvalue().to_pybytes())
+
+
+# The members of a Parquet footer's description that depend on the bytes the compressor
+# produced (so on the library versions), not on the records or on how they are laid out.
+_COMPRESSED_BYTES = frozenset(
+    {
+        "created_by",
+        "serialized_size",
+        "file_offset",
+        "dictionary_page_offset",
+        "data_page_offset",
+        "total_compressed_size",
+    }
+)
+
+
+def parquet_layout(metadata: pq.FileMetaData) -> Any:
+    """How a Parquet file lays out its records, from its footer: row groups, and per
+    column chunk its encodings, compression, statistics, dictionary, bloom filter and
+    page index; everything but what depends on the compressed bytes."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in _COMPRESSED_BYTES}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    indexes = [
+        (column.has_column_index, column.has_offset_index)
+        for group in range(metadata.num_row_groups)
+        for column in (
+            metadata.row_group(group).column(index)
+            for index in range(metadata.row_group(group).num_columns)
+        )
+    ]
+    return {"footer": strip(metadata.to_dict()), "page indexes": indexes}
+
+
+def parquet_extent(metadata: pq.FileMetaData) -> int | None:
+    """The length of a file that holds nothing but what this footer describes: the magic,
+    the column chunks one after the other, the footer, its length and the magic again.
+    None when the chunks do not follow each other so."""
+    position = 4
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for index in range(row_group.num_columns):
+            column = row_group.column(index)
+            start = (
+                column.dictionary_page_offset
+                if column.has_dictionary_page
+                else column.data_page_offset
+            )
+            if start != position or column.file_path:
+                return None
+            position = start + column.total_compressed_size
+    return int(position + metadata.serialized_size + 8)
 
 
 @functools.cache

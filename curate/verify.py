@@ -11,7 +11,12 @@ recompute all of them. So `verify_release` also binds every file to what curate 
   names (a version this curate does not have is a problem), only curate's members, and
   the free members (name, title, licences, ...) of curate's form;
 - each Parquet file has exactly the Arrow types, column order, nullability and footer
-  metadata (schema version included) that curate writes;
+  metadata (schema version included) that curate writes, holds no more rows than bytes
+  (a decompression bomb is refused from its footer) and nothing its footer does not
+  describe; with `revalidate`, it is the very file curate writes for its records (byte
+  for byte under the pyarrow that wrote it, else the same row groups, encodings,
+  compression and statistics), so no reader that trusts statistics, sort order, bloom
+  filters or page indexes reads other records than a full read does;
 - CODEBOOK.md is the codebook of that schema version; CHANGES.md is titled for the
   release's version; a release in a directory named like a version is that version;
 - with `revalidate`, the records re-validate, are in key order, and give the descriptor's
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +50,9 @@ from curate.package import (
     descriptor_bytes,
     expected_footer,
     package_descriptor,
+    parquet_bytes,
+    parquet_extent,
+    parquet_layout,
     release_digest,
     release_files,
     table_file,
@@ -375,9 +384,26 @@ class _Release:
                 parquet = pq.ParquetFile(self.directory / file)
                 columns, arrow = parquet.schema, parquet.schema_arrow
                 footer = dict(parquet.metadata.metadata or {})
+                extent = parquet_extent(parquet.metadata)
+                with (self.directory / file).open("rb") as handle:
+                    magic, size = handle.read(4), os.fstat(handle.fileno()).st_size
             except Exception as exc:  # an unreadable footer is a finding, never a crash
                 self.problem(f"{file}: not a readable Parquet file ({_first_line(exc)})")
                 continue
+            rows = parquet.metadata.num_rows
+            if rows > size:
+                # Every row of a release has its own key, so its file spends more than a
+                # byte on it: more rows than bytes is a decompression bomb, never read.
+                self.problem(
+                    f"{file}: declares {rows} rows in {size} bytes, more than a table "
+                    "curate writes holds; refused before reading it"
+                )
+                continue
+            if magic != b"PAR1" or extent != size:
+                self.problem(
+                    f"{file}: holds bytes its Parquet footer does not account for as "
+                    "curate writes it (a page index, bloom filter, gap or extra data)"
+                )
             expected_columns, expected_footer_metadata = expected_footer(self.schema, name)
             expected_arrow = arrow_schema(self.schema, self.schema.table(name))
             found = _arrow_differences(arrow, expected_arrow)
@@ -395,6 +421,38 @@ class _Release:
                 self.problem(f"{file}: footer metadata is not what curate writes")
             elif not columns.equals(expected_columns):
                 self.problem(f"{file}: Parquet column types are not those curate writes")
+
+    def encoding(self, document: dict[str, Any]) -> None:
+        """Each table's file is the one curate writes for its records: byte for byte when
+        this curate runs the pyarrow that wrote the release, else the same layout (row
+        groups, encodings, compression, statistics, no page index or bloom filter) by the
+        pyarrow the descriptor names. So every Parquet reader reads the same records,
+        including those that skip row groups by their statistics."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        writer = str(document.get("curate:pyarrow"))
+        for name in self.schema.table_names:
+            file = table_file(name)
+            try:
+                written = (self.directory / file).read_bytes()
+                rewritten = parquet_bytes(pq.read_table(pa.BufferReader(written)))
+                metadata = pq.ParquetFile(pa.BufferReader(written)).metadata
+            except Exception as exc:  # an unreadable table is a finding, never a crash
+                self.problem(f"{file}: cannot be read ({_first_line(exc)})")
+                continue
+            if writer == pa.__version__:
+                same = written == rewritten
+            else:
+                expected = pq.ParquetFile(pa.BufferReader(rewritten)).metadata
+                same = metadata.created_by == f"parquet-cpp-arrow version {writer}" and (
+                    parquet_layout(metadata) == parquet_layout(expected)
+                )
+            if not same:
+                self.problem(
+                    f"{file}: not the file curate writes for its records with pyarrow "
+                    f"{writer} (row groups, encodings, compression, statistics or pages differ)"
+                )
 
     def texts(self, document: dict[str, Any]) -> None:
         """CODEBOOK.md is the schema's codebook; CHANGES.md is titled for this version."""
@@ -575,6 +633,8 @@ def _verify(
     if not result.ok:
         return result, None
     state.texts(document)
+    if result.ok and revalidate:
+        state.encoding(document)
     if result.ok and revalidate:
         tables = state.records(document)
         return result, tables if result.ok else None

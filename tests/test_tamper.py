@@ -39,7 +39,7 @@ from curate.package import (
 )
 from curate.release import content_hash, read_tables
 from curate.schema import load_schema
-from curate.verify import verify_release
+from curate.verify import read_release, verify_release
 from tests.helpers import run_cli
 from tests.summary import record_summary
 
@@ -217,6 +217,58 @@ def _nullable(f: Forgery) -> None:
     f.write("events", _column(data, "status", data["status"].combine_chunks(), nullable=True))
 
 
+def _layout(table: str, **options: Any) -> Callable[[Forgery], None]:
+    """Rewrite `table` with the same records and Arrow schema but another Parquet layout."""
+
+    def forge(f: Forgery) -> None:
+        settings = {"compression": "zstd", "store_schema": True, **options}
+        pq.write_table(f.table(table), f.path / f"{table}.parquet", **settings)
+
+    return forge
+
+
+def _patch_footer(table: str, old: bytes, new: bytes) -> Callable[[Forgery], None]:
+    """Replace `old` by `new` (as long) in the Thrift footer of `table`'s file only."""
+
+    def forge(f: Forgery) -> None:
+        path = f.path / f"{table}.parquet"
+        data = path.read_bytes()
+        start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+        assert len(old) == len(new)
+        assert old in data[start:]
+        path.write_bytes(data[:start] + data[start:].replace(old, new))
+
+    return forge
+
+
+# The smallest claim_id of the release: its row group's statistics are forged to start
+# after it, so readers that skip row groups by statistics (DuckDB, polars, pyarrow's
+# dataset filters) find no such claim, while a full read finds every record.
+_FIRST_CLAIM = b"aj-activists-perpetrator"
+
+
+def _an_older_pyarrow(f: Forgery) -> None:
+    """The descriptor and every footer name pyarrow 26.0.0 as the writer."""
+    f.document["curate:pyarrow"] = "26.0.0"
+    for name in SCHEMA.table_names:
+        _patch_footer(name, b"arrow version 26.0.1", b"arrow version 26.0.0")(f)
+
+
+def _an_older_pyarrow_and(change: Callable[[Forgery], None]) -> Callable[[Forgery], None]:
+    def forge(f: Forgery) -> None:
+        change(f)
+        _an_older_pyarrow(f)
+
+    return forge
+
+
+def _bomb(f: Forgery) -> None:
+    """A claims file of half a million copies of one row: 35 KB on disk, 14 columns of half
+    a million values each once read (5 million rows took 2.2 GB before verify refused)."""
+    data = f.table("claims")
+    f.write("claims", data.take(pa.array([0] * 500_000)))
+
+
 Caught = Literal["verify", "digest"]
 
 
@@ -317,6 +369,33 @@ CASES = [
     Case("a missing column", _missing_column),
     Case("columns reordered", _reordered_columns),
     Case("a required column nullable", _nullable),
+    # The same records and Arrow schema in another Parquet layout: readers that trust the
+    # footer (statistics, sort order, bloom filters, page indexes) may read other records.
+    Case("another compression", _layout("claims", compression="snappy")),
+    Case("one row group per row", _layout("claims", row_group_size=1)),
+    Case("no statistics", _layout("claims", write_statistics=False)),
+    Case("plain encoding", _layout("claims", use_dictionary=False)),
+    Case("a page index", _layout("claims", write_page_index=True)),
+    Case("a bloom filter", _layout("claims", bloom_filter_options={"claim_id": {"ndv": 99}})),
+    Case("page checksums", _layout("claims", write_page_checksum=True)),
+    Case(
+        "a false sort order",
+        _layout("claims", sorting_columns=[pq.SortingColumn(1, descending=True)]),
+    ),
+    Case(
+        "statistics forged to hide a claim",
+        _patch_footer("claims", _FIRST_CLAIM, b"ak" + _FIRST_CLAIM[2:]),
+    ),
+    Case("a footer's writer renamed", _patch_footer("claims", b"26.0.1", b"26.0.0")),
+    Case(
+        "an older pyarrow in the descriptor only",
+        _doc(lambda d: d.update({"curate:pyarrow": "26.0.0"})),
+    ),
+    Case(
+        "an older pyarrow named throughout, and another layout",
+        _an_older_pyarrow_and(_layout("claims", row_group_size=1)),
+    ),
+    Case("a decompression bomb", _bomb),
     Case("footer schema version", _footer("claims", {b"curate.schema_version": b"1.1.0"})),
     Case("footer metadata added", _footer("claims", {b"curate.signed": b"yes"})),
     Case("a row made invalid", _set("events", "revision", 0, 0)),
@@ -364,6 +443,7 @@ CASES = [
     Case("a record dropped and still valid", _rows("claims", _drop_claim), caught_by="digest"),
     Case("CHANGES.md rewritten under its title", _rewrite_changes, caught_by="digest"),
     Case("the version renamed throughout", _rename_version, caught_by="digest", directory="1.1.1"),
+    Case("an older pyarrow named throughout", _an_older_pyarrow, caught_by="digest"),
 ]
 
 
@@ -409,6 +489,16 @@ def test_a_self_consistent_forgery_is_refused(case: Case, tmp_path: Path) -> Non
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "is not the published" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_decompression_bomb_is_refused_from_its_footer(tmp_path: Path) -> None:
+    forged = _forged(next(c for c in CASES if c.forge is _bomb), tmp_path)
+    result = run_cli("verify", str(forged))
+    assert result.returncode == 1
+    assert "declares 500000 rows in" in result.stderr
+    assert "refused before reading it" in result.stderr
+    with pytest.raises(Exception, match="refused before reading it"):
+        read_release(forged)
 
 
 def test_the_original_verifies_with_its_digest() -> None:
