@@ -265,21 +265,44 @@ def _checked_entries(root: Path, raw: object, journal: Path) -> list[tuple[Path,
 
 def _check_kinds(temp: Path, target: Path, directory: bool, journal: Path) -> None:
     """A temp (if still there) and its target are of the kind curate stages: a regular
-    file, or a directory for a release; neither a symlink. A release already in place
-    is never replaced."""
+    file, or a directory for a release; neither a symlink. A temp file is curate's own
+    only with one link (a hard link would put a file from elsewhere in the dataset), and
+    a temp release directory only holds such files. A release already in place is never
+    replaced."""
     for path in (temp, target):
         try:
-            mode = path.lstat().st_mode
+            found = path.lstat()
         except FileNotFoundError:
             continue
         except OSError as exc:
             raise _refusal(journal, f"{path.name!r}: {exc.strerror}") from None
-        kind_ok = stat.S_ISDIR(mode) if directory else stat.S_ISREG(mode)
+        kind_ok = stat.S_ISDIR(found.st_mode) if directory else stat.S_ISREG(found.st_mode)
         if not kind_ok:
             expected = "a directory" if directory else "a regular file"
             raise _refusal(journal, f"{path.name!r} is not {expected}")
-    if directory and temp.exists() and target.exists():
-        raise _refusal(journal, f"release {target.name} exists already")
+        if path == temp and not directory and found.st_nlink != 1:
+            raise _refusal(journal, f"{path.name!r} has other hard links")
+    if directory and os.path.lexists(temp):
+        _check_staged_release(temp, journal)
+        if os.path.lexists(target):
+            raise _refusal(journal, f"release {target.name} exists already")
+
+
+def _check_staged_release(directory: Path, journal: Path) -> None:
+    """A temp release directory holds only what curate writes there: regular files of
+    one link each (no symlink, subdirectory, device or hard link)."""
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                found = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1:
+                    raise _refusal(
+                        journal,
+                        f"{directory.name}/{entry.name!r} is not a file curate staged "
+                        "(a symlink, a directory, a special or hard-linked file)",
+                    )
+    except OSError as exc:
+        raise _refusal(journal, f"{directory.name!r}: {exc.strerror}") from None
 
 
 def _read_journal(root: Path) -> list[tuple[Path, Path]] | None:
@@ -345,8 +368,13 @@ def recover(root: Path) -> None:
 
 
 def recover_if_idle(root: Path) -> None:
-    """`recover`, if the writer lock can be taken (a writer at work owns its journal and
-    temp files; it finishes them itself), and if the dataset can be written at all."""
+    """`recover` an interrupted commit, if the writer lock can be taken (a writer at work
+    owns its journal and temp files; it finishes them itself), and if the dataset can be
+    written at all. Without a journal nothing is done (not even the lock file created):
+    a reader or a dry run writes nothing, and stray temp files are left to the next
+    writer, who sweeps them under its lock."""
+    if not os.path.lexists(root / JOURNAL):
+        return
     try:
         with dataset_lock(root):
             pass  # dataset_lock recovers once it holds the lock

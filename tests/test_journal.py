@@ -146,6 +146,33 @@ def _records_link(root: Path, outside: Path) -> None:
     _journal([[f"records/{_temp('events.jsonl')}", "records/events.jsonl"]])(root, outside)
 
 
+def _hard_link(root: Path, outside: Path) -> None:
+    """A temp file of curate's name that is a hard link to a file outside the dataset:
+    recovery would put that file into the store."""
+    temp = f"records/{_temp('events.jsonl')}"
+    os.link(outside / "victim", root / temp)
+    _journal([[temp, "records/events.jsonl"]])(root, outside)
+
+
+def _release_holding(kind: str) -> Callable[[Path, Path], None]:
+    """A temp release directory holding a symlink out, a hard link or a subdirectory."""
+
+    def write(root: Path, outside: Path) -> None:
+        temp = "releases/.curate-tmp-release-0123456789ab"
+        (root / temp).mkdir(parents=True)
+        (root / temp / "CHANGES.md").write_text("# Changes\n", encoding="utf-8")
+        inside = root / temp / "SHA256SUMS"
+        if kind == "symlink":
+            inside.symlink_to(outside / "victim")
+        elif kind == "hard link":
+            os.link(outside / "victim", inside)
+        else:
+            inside.mkdir()
+        _journal([[temp, "releases/2.0.0"]])(root, outside)
+
+    return write
+
+
 def _special_journal(kind: str) -> Callable[[Path, Path], None]:
     def write(root: Path, outside: Path) -> None:
         path = root / JOURNAL
@@ -206,6 +233,10 @@ HOSTILE_JOURNALS: dict[str, Callable[[Path, Path], None]] = {
         ]
     ),
     "records is a symlink out": _records_link,
+    "temp is a hard link from outside": _hard_link,
+    "release temp holding a symlink out": _release_holding("symlink"),
+    "release temp holding a hard link": _release_holding("hard link"),
+    "release temp holding a directory": _release_holding("directory"),
     "not a list": _journal({"records/events.jsonl": "x"}),
     "empty list": _journal([]),
     "a triple": _journal([[_temp("events.jsonl"), "events.jsonl", "x"]]),
@@ -559,6 +590,28 @@ def test_a_read_only_dataset_is_read_and_dry_run_ingested(
             assert result.returncode == 0, (command, result.stderr)
         _refused(_run_as_reader(*COMMANDS["ingest"](dataset, template)), "cannot lock")
     assert _tree(dataset) == before
+
+
+def _listing(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under `root` (the lock file too) with its size and modification time."""
+    return {
+        str(p.relative_to(root)): (p.lstat().st_size, p.lstat().st_mtime_ns)
+        for p in [root, *root.rglob("*")]
+    }
+
+
+def test_a_dry_run_and_the_readers_write_nothing_not_even_the_lock_file(
+    dataset: Path, template: dict[str, Any]
+) -> None:
+    """`ingest --dry-run`, show and validate created the writer's lock file (opening a
+    store took the writer lock to look for an interrupted commit)."""
+    (dataset / LOCK).unlink(missing_ok=True)
+    before = _listing(dataset)
+    for command in ("ingest --dry-run", "show", "validate", "diff"):
+        result = run_cli(*COMMANDS[command](dataset, template))
+        assert result.returncode in (0, 1), (command, result.stderr)
+        assert _listing(dataset) == before, command
+    assert not (dataset / LOCK).exists()
 
 
 def test_a_read_only_dataset_with_an_interrupted_commit_is_refused(
