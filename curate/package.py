@@ -195,6 +195,8 @@ def parquet_extent(metadata: pq.FileMetaData) -> int | None:
         row_group = metadata.row_group(group)
         for index in range(row_group.num_columns):
             column = row_group.column(index)
+            if column.total_compressed_size == 0:
+                continue  # a chunk without pages (an empty boolean column) takes no bytes
             start = (
                 column.dictionary_page_offset
                 if column.has_dictionary_page

@@ -28,11 +28,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from curate.export.arrow import arrow_schema
 from curate.io import sha256_file
 from curate.package import (
     DESCRIPTOR,
     SUMS,
     descriptor_bytes,
+    parquet_bytes,
+    parquet_extent,
     release_digest,
     sums_text,
     write_parquet,
@@ -499,6 +502,15 @@ def test_a_decompression_bomb_is_refused_from_its_footer(tmp_path: Path) -> None
     assert "refused before reading it" in result.stderr
     with pytest.raises(Exception, match="refused before reading it"):
         read_release(forged)
+
+
+@pytest.mark.parametrize("name", SCHEMA.table_names)
+def test_every_table_curate_writes_is_all_accounted_for(name: str) -> None:
+    """The footer accounts for every byte of a table curate writes, empty or not (an
+    empty boolean column has a chunk without pages)."""
+    empty = parquet_bytes(arrow_schema(SCHEMA, SCHEMA.table(name)).empty_table())
+    for data in (empty, (ORIGINAL / f"{name}.parquet").read_bytes()):
+        assert parquet_extent(pq.ParquetFile(pa.BufferReader(data)).metadata) == len(data)
 
 
 def test_the_original_verifies_with_its_digest() -> None:
