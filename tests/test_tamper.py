@@ -265,6 +265,13 @@ def _an_older_pyarrow_and(change: Callable[[Forgery], None]) -> Callable[[Forger
     return forge
 
 
+def _every_table_emptied(f: Forgery) -> None:
+    """No records at all: valid, and its files (an empty boolean column has a chunk of no
+    pages) must verify as curate writes them."""
+    for name in SCHEMA.table_names:
+        f.write(name, f.table(name).slice(0, 0))
+
+
 def _bomb(f: Forgery) -> None:
     """A claims file of half a million copies of one row: 35 KB on disk, 14 columns of half
     a million values each once read (5 million rows took 2.2 GB before verify refused)."""
@@ -444,6 +451,7 @@ CASES = [
         caught_by="digest",
     ),
     Case("a record dropped and still valid", _rows("claims", _drop_claim), caught_by="digest"),
+    Case("every table emptied", _every_table_emptied, caught_by="digest"),
     Case("CHANGES.md rewritten under its title", _rewrite_changes, caught_by="digest"),
     Case("the version renamed throughout", _rename_version, caught_by="digest", directory="1.1.1"),
     Case("an older pyarrow named throughout", _an_older_pyarrow, caught_by="digest"),
