@@ -46,6 +46,7 @@ from curate.stored import (
     StoredTables,
     changed_while_running,
     check_unchanged,
+    commit_outcome,
     load_store,
     not_written,
     seal_store,
@@ -283,13 +284,8 @@ def _commit(
             staged.transaction.abandon()
             remove_quarantine(placed)
         if isinstance(exc, OSError):
-            outcome = (
-                "the write is recorded and the next curate command on this dataset completes it"
-                if changed
-                else "nothing was changed"
-            )
             where = Path(exc.filename) if isinstance(exc.filename, str) else store.records
-            raise not_written(where, exc, outcome) from exc
+            raise not_written(where, exc, commit_outcome(changed)) from exc
         raise
     seal_store(store, schema, loaded, staged.digests)
 

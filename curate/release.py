@@ -35,7 +35,7 @@ from curate.export.arrow import arrow_schema
 from curate.export.codebook import codebook
 from curate.files import validate_paths
 from curate.io import sha256_file
-from curate.journal import Transaction, dataset_lock
+from curate.journal import JOURNAL, Transaction, dataset_lock
 from curate.markup import markdown_text
 from curate.package import (
     DESCRIPTOR,
@@ -50,7 +50,13 @@ from curate.package import (
 )
 from curate.schema import Schema, load_schema
 from curate.store import Store, empty_table, in_key_order, open_store, write_store_rows
-from curate.stored import check_unchanged, invalid_store, stamps_of
+from curate.stored import (
+    check_unchanged,
+    commit_outcome,
+    invalid_store,
+    not_written,
+    stamps_of,
+)
 from curate.types import polars_schema
 from curate.validation import FILE, ROW
 
@@ -283,10 +289,20 @@ def release(
             transaction.stage_directory(store.releases / chosen, building)
             _stage_changelog(transaction, store, chosen, previous, changes, created, digest)
             check_unchanged(store, schema, stamps, "releasing from")
-        except BaseException:
+        except BaseException as exc:
             transaction.abandon()
+            if isinstance(exc, OSError):  # a full disk, a read-only file system
+                where = Path(exc.filename) if isinstance(exc.filename, str) else store.releases
+                raise not_written(where, exc) from exc
             raise
-        transaction.commit()
+        try:
+            transaction.commit()
+        except OSError as exc:
+            changed = (store.root / JOURNAL).exists()
+            if not changed:
+                transaction.abandon()
+            where = Path(exc.filename) if isinstance(exc.filename, str) else store.releases
+            raise not_written(where, exc, commit_outcome(changed)) from exc
         return ReleaseResult(chosen, store.releases / chosen, previous, changes, digest)
 
 

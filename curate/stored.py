@@ -31,6 +31,7 @@ __all__ = [
     "StoredTables",
     "changed_while_running",
     "check_unchanged",
+    "commit_outcome",
     "invalid_store",
     "load_store",
     "load_tables",
@@ -67,6 +68,14 @@ def changed_while_running(path: Path, doing: str = "reading") -> InputError:
     return InputError(
         f"{path} changed while curate was {doing} it; nothing was written. Run the command again."
     )
+
+
+def commit_outcome(changed: bool) -> str:
+    """What a write that failed during its commit left: nothing, or a journal that the
+    next command completes (`curate.journal`)."""
+    if changed:
+        return "the write is recorded and the next curate command on this dataset completes it"
+    return "nothing was changed"
 
 
 def not_written(path: Path, exc: OSError, outcome: str = "nothing was changed") -> InputError:

@@ -117,7 +117,14 @@ def main() -> None:
     pathlib.Path.open = counted_open  # type: ignore[method-assign]
     import pyarrow.parquet as pq
 
-    pq.write_table = _counted(pq.write_table, hook, "a Parquet file")
+    real_write_table = pq.write_table
+
+    def write_table(table: Any, where: Any, *rest: Any, **kwargs: Any) -> Any:
+        if isinstance(where, str | os.PathLike):  # a file, not a buffer in memory
+            hook(f"the Parquet file {os.fspath(where)}")
+        return real_write_table(table, where, *rest, **kwargs)
+
+    pq.write_table = write_table
     sys.argv = ["curate", *args]
     from curate.cli import main as curate
 

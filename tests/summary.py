@@ -16,11 +16,17 @@ START, END = "<!-- test-summary:start -->", "<!-- test-summary:end -->"
 
 
 def record_summary(key: str, value: int) -> None:
-    """Record one figure (the file is rewritten whole, keys sorted)."""
+    """Record one figure (the file is rewritten whole, keys sorted), under a lock, so
+    that test processes running side by side keep each other's figures."""
+    import fcntl
+
     SUMMARY.parent.mkdir(exist_ok=True)
-    figures = json.loads(SUMMARY.read_text("utf-8")) if SUMMARY.exists() else {}
-    figures[key] = value
-    SUMMARY.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    with (SUMMARY.parent / "test-summary.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        figures = json.loads(SUMMARY.read_text("utf-8")) if SUMMARY.exists() else {}
+        figures[key] = value
+        text = json.dumps(figures, indent=2, sort_keys=True) + "\n"
+        SUMMARY.write_text(text, encoding="utf-8")
 
 
 # Figures of the other hostile suites, in the order the README lists them.
