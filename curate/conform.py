@@ -263,19 +263,26 @@ def _polars_kind(source: pl.DataType) -> tuple[Kind, str]:
     return "other", ""
 
 
+def _in_memory_conversion(column: pl.Expr, kind: Kind, unit: str, f: Field) -> pl.Expr | None:
+    """`_convert` for a frame in memory (or text read from CSV or JSONL): text is
+    parsed, and a float that is a whole number is an integer (`column` holds text as
+    String, dates and timestamps as their integer counts)."""
+    if kind == "text":
+        return _from_string(column, f) if f.type != "string" else column
+    if kind in _IN_MEMORY_EXTRA.get(f.type, ()):
+        return pl.when(column == column.round(0)).then(column)
+    return _convert(column, kind, unit, f)
+
+
 def _in_memory(name: str, source: pl.DataType, f: Field) -> pl.Expr | None:
-    """How a column of an in-memory frame (or of text read from CSV or JSONL) becomes
-    the field's type; None when not at all."""
+    """How a column of a polars frame becomes the field's type; None when not at all."""
     column = pl.col(name)
     kind, unit = _polars_kind(source)
     if kind == "text":
-        text = column.cast(pl.String)
-        return _from_string(text, f) if f.type != "string" else text
-    if kind in _IN_MEMORY_EXTRA.get(f.type, ()):
-        return pl.when(column == column.round(0)).then(column)
-    if kind in ("date", "timestamp"):
-        return _convert(column.to_physical(), kind, unit, f)
-    return _convert(column, kind, unit, f)
+        column = column.cast(pl.String)
+    elif kind in ("date", "timestamp"):
+        column = column.to_physical()
+    return _in_memory_conversion(column, kind, unit, f)
 
 
 def conform(frame: pl.DataFrame, table: Table) -> Conformed:
@@ -423,9 +430,12 @@ def _repeated_names(names: list[str]) -> list[str]:
 _TEMPORAL: frozenset[Kind] = frozenset({"date", "date64", "timestamp", "naive"})
 
 
-def conform_arrow(part: Any, table: Table) -> Declared:
-    """Conform an Arrow table read from a typed file: each column by its declared type
-    through `ACCEPTS`, never by parsing text; the values as read kept beside."""
+def conform_arrow(part: Any, table: Table, *, in_memory: bool = False) -> Declared:
+    """Conform an Arrow table read from a typed file (or given in memory): each column by
+    its declared type through `ACCEPTS`, never by parsing text; the values as read kept
+    beside. `in_memory` is for a polars or pandas frame made Arrow: its text columns are
+    parsed and a whole-number float is an integer, as `conform` takes them."""
+    convert = _in_memory_conversion if in_memory else _convert
     names = _repeated_names(part.schema.names)
     fields = {f.name: f for f in table.fields}
     physical: dict[str, pl.Series] = {}  # what the conversions read
@@ -442,7 +452,7 @@ def conform_arrow(part: Any, table: Table) -> Declared:
     height = pl.repeat(None, part.num_rows, dtype=pl.Boolean, eager=True).alias(rows)
     frame = pl.DataFrame([*physical.values(), height])
     columns = {
-        name: _typed_column(pl.col(name), _convert(pl.col(name), *kinds[name], f), f)
+        name: _typed_column(pl.col(name), convert(pl.col(name), *kinds[name], f), f)
         for name, f in fields.items()
         if name in physical
     }

@@ -19,7 +19,20 @@ from curate.report import Issue, truncate
 from curate.schema import Field, FieldType, Table
 from curate.types import POLARS_TYPES
 
-__all__ = ["rows_to_frame"]
+__all__ = ["cell_text", "python_column", "rows_to_frame"]
+
+
+def cell_text(value: object) -> str | None:
+    """Any value as short text for a report (None stays None), even one that has none:
+    an integer past Python's limit for writing one out, an object whose `str` fails."""
+    if value is None:
+        return None
+    try:
+        return truncate(value)
+    except Exception:  # any object's __str__ may raise anything
+        if isinstance(value, int):
+            return f"an integer of {value.bit_length()} bits"
+        return f"a value of type {type(value).__name__}"
 
 
 def _is_int(value: object) -> bool:
@@ -115,7 +128,7 @@ def _checked_column(
         if not fits:
             message = _misfit_message(f, value)
             issues.append(
-                Issue("type-error", "error", table.name, number, f.name, truncate(value), message)
+                Issue("type-error", "error", table.name, number, f.name, cell_text(value), message)
             )
             value = None
         cleaned.append(value)
@@ -139,16 +152,38 @@ def rows_to_frame(
     issues: list[Issue] = []
     columns: list[pl.Series] = []
     for f in table.fields:
-        values = [row.get(f.name) for row in rows]
-        column = _fast_column(f, values)
-        if column is None:
-            column = _checked_column(f, values, numbers, table, issues)
-        columns.append(column)
+        columns.append(
+            python_column(f.name, [row.get(f.name) for row in rows], table, issues, numbers)
+        )
     known = set(table.field_names)
     unusual = [row for row in rows if not row.keys() <= known]
     extra = sorted({key for row in unusual for key in row} - known)
     for name in extra:
-        columns.append(pl.Series(name, [truncate(row.get(name)) for row in rows], dtype=pl.String))
+        columns.append(_text_column(name, [row.get(name) for row in rows]))
     return pl.DataFrame(columns, height=len(rows)) if columns else pl.DataFrame(
         height=len(rows)
     ), issues
+
+
+def _text_column(name: str, values: list[Any]) -> pl.Series:
+    return pl.Series(name, [cell_text(v) for v in values], dtype=pl.String)
+
+
+def python_column(
+    name: str,
+    values: list[Any],
+    table: Table,
+    issues: list[Issue],
+    numbers: Sequence[int] | None = None,
+) -> pl.Series:
+    """One column of Python values of any kinds (of records, a pandas object column, a
+    polars Object column): a field's column typed, each misfit a null and a `type-error`
+    in `issues` on its row (`numbers`, 1, 2, ... by default); any other column as text."""
+    if name not in table.field_names:
+        return _text_column(name, values)
+    f = table.field(name)
+    column = _fast_column(f, values)
+    if column is None:
+        rows = numbers if numbers is not None else range(1, len(values) + 1)
+        column = _checked_column(f, values, rows, table, issues)
+    return column

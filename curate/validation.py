@@ -15,7 +15,7 @@ instead; property tests keep the two engines in agreement.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any, Literal
@@ -23,10 +23,10 @@ from typing import Any, Literal
 import polars as pl
 
 from curate.checks import Check, table_checks
-from curate.conform import Conformed, conform, describe_type
+from curate.conform import Conformed, conform, conform_arrow, describe_type
 from curate.errors import InputError
 from curate.report import Issue, Report, truncate
-from curate.rows import rows_to_frame
+from curate.rows import cell_text, python_column, rows_to_frame
 from curate.schema import Schema, Severity, Table, load_schema
 from curate.types import polars_schema
 
@@ -76,7 +76,7 @@ def to_polars(data: Frame) -> pl.DataFrame:
 
 
 def _values(frame: pl.DataFrame, column: str, indices: list[int]) -> list[str | None]:
-    return [truncate(v) for v in frame.get_column(column).gather(indices).to_list()]
+    return [cell_text(v) for v in frame.get_column(column).gather(indices).to_list()]
 
 
 def rule_values(
@@ -714,11 +714,99 @@ def check_across_tables(
     return report
 
 
-def _batches(data: Frame, table: Table) -> Iterator[tuple[pl.DataFrame, list[Issue]]]:
+_Batch = tuple[pl.DataFrame, list[Issue], Conformed | None]
+
+
+def _batches(data: Frame, table: Table) -> Iterator[_Batch]:
+    """The one batch of an in-memory input: the values as given, the type errors found
+    building it, and the frame conformed to the table (None: `feed` conforms it).
+
+    An Arrow table declares its types, as a Parquet file does, and is judged exactly as
+    one (`conform.conform_arrow`). A polars or pandas frame is made Arrow column by
+    column and judged by the same table of accepted types, except that its text columns
+    are parsed and a whole-number float is an integer; a column of Python objects that
+    Arrow cannot type (mixed kinds, opaque objects) is checked value by value, as
+    records are (`rows.python_column`)."""
     if isinstance(data, list):
-        yield rows_to_frame(data, table)
-    else:
-        yield to_polars(data), []
+        if not all(isinstance(row, Mapping) for row in data):
+            raise InputError("a list to validate must hold records (mappings of names to values)")
+        frame, issues = rows_to_frame(data, table)
+        yield frame, issues, None
+        return
+    arrow, issues, in_memory = _as_arrow(data, table)
+    declared = conform_arrow(arrow, table, in_memory=in_memory)
+    yield declared.raw, issues, declared.conformed
+
+
+def _as_arrow(data: Frame, table: Table) -> tuple[Any, list[Issue], bool]:
+    """An in-memory input as an Arrow table, the type errors of its Python-object
+    columns, and whether it is a polars or pandas frame (else it is Arrow's own)."""
+    import pyarrow as pa
+
+    if isinstance(data, pl.LazyFrame):
+        try:
+            data = data.collect()
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"cannot collect the LazyFrame to validate: {exc}") from exc
+    if isinstance(data, pl.DataFrame):
+        return (*_column_by_column(data.columns, data.get_columns(), table, _polars_arrow), True)
+    if type(data).__module__.startswith("pandas") and hasattr(data, "iloc"):
+        if getattr(data, "ndim", 0) != 2:
+            raise InputError(f"cannot validate a pandas {type(data).__name__}: give a DataFrame")
+        columns = [data.iloc[:, i] for i in range(data.shape[1])]
+        names = [str(name) for name in data.columns]
+        return (*_column_by_column(names, columns, table, _pandas_arrow), True)
+    if isinstance(data, pa.Table | pa.RecordBatch) or hasattr(data, "__arrow_c_stream__"):
+        try:
+            return pa.table(data), [], False
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise InputError(f"cannot read the {type(data).__name__} to validate: {exc}") from exc
+    raise InputError(f"cannot validate an object of type {type(data).__name__}")
+
+
+def _column_by_column(
+    names: list[str],
+    columns: Sequence[Any],
+    table: Table,
+    to_arrow: Callable[[Any], tuple[Any | None, list[Any]]],
+) -> tuple[Any, list[Issue]]:
+    """An Arrow table of the columns; a column that `to_arrow` cannot type (it gives its
+    Python values instead) is built value by value, each misfit a type error."""
+    import pyarrow as pa
+
+    arrays: list[Any] = []
+    issues: list[Issue] = []
+    for name, column in zip(names, columns, strict=True):
+        array, values = to_arrow(column)
+        if array is None:
+            array = python_column(name, values, table, issues).to_arrow()
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, names=names), issues
+
+
+def _polars_arrow(column: pl.Series) -> tuple[Any | None, list[Any]]:
+    if column.dtype != pl.Object:
+        try:
+            return column.to_arrow(), []
+        except (pl.exceptions.PolarsError, ValueError, TypeError):
+            pass
+    return None, column.to_list()
+
+
+def _pandas_arrow(column: Any) -> tuple[Any | None, list[Any]]:
+    import pyarrow as pa
+
+    try:
+        return pa.array(column, from_pandas=True), []
+    except Exception:  # an object column's values may be anything, their methods too
+        return None, [None if _missing(v) else v for v in column.tolist()]
+
+
+def _missing(value: object) -> bool:
+    """A pandas missing value (None, NaN, NA, NaT) in an object column."""
+    if isinstance(value, float):
+        return value != value
+    return value is None or type(value).__name__ in ("NAType", "NaTType")
 
 
 def validate(
@@ -753,8 +841,8 @@ def validate(
     validators = {name: TableValidator(schema, schema.table(name), report) for name in inputs}
     typed: dict[str, pl.DataFrame] = {}
     for name, given in inputs.items():
-        for frame, prior in _batches(given, schema.table(name)):
+        for frame, prior, conformed in _batches(given, schema.table(name)):
             rows = pl.Series(ROW, range(1, frame.height + 1), dtype=pl.Int64)
-            typed[name] = validators[name].feed(frame, rows, prior)
+            typed[name] = validators[name].feed(frame, rows, prior, conformed)
     finish_tables(validators, schema, report, typed)
     return report
