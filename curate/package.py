@@ -29,6 +29,7 @@ __all__ = [
     "DESCRIPTOR",
     "DIGEST_PATTERN",
     "FREE_MEMBERS",
+    "MAX_FOOTER_BYTES",
     "RESOURCE_FORM",
     "SUMS",
     "descriptor_bytes",
@@ -40,6 +41,7 @@ __all__ = [
     "release_digest",
     "release_files",
     "resource_schema",
+    "row_groups",
     "sums_text",
     "table_file",
     "write_parquet",
@@ -133,11 +135,31 @@ def release_digest(directory: Path | str) -> str:
     return f"sha256:{hashlib.sha256((Path(directory) / SUMS).read_bytes()).hexdigest()}"
 
 
+# The rows of each row group of a release's Parquet file but the last (pyarrow's default).
+ROW_GROUP_ROWS = 1024 * 1024
+
+# The largest Parquet footer a release's table has: a few KB per row group of a million
+# rows. A larger one is refused before it is parsed.
+MAX_FOOTER_BYTES = 16 << 20
+
+
+def row_groups(rows: int) -> int:
+    """How many row groups `write_parquet` writes for `rows` rows."""
+    return max(1, -(-rows // ROW_GROUP_ROWS))
+
+
 def write_parquet(table: pa.Table, where: Any) -> None:
     """Write an Arrow table (already of `arrow_schema`) as a release's Parquet file."""
     import pyarrow.parquet as pq
 
-    pq.write_table(table, where, compression="zstd", write_statistics=True, store_schema=True)
+    pq.write_table(
+        table,
+        where,
+        row_group_size=ROW_GROUP_ROWS,
+        compression="zstd",
+        write_statistics=True,
+        store_schema=True,
+    )
 
 
 def parquet_bytes(table: pa.Table) -> bytes:

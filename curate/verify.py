@@ -46,6 +46,7 @@ from curate.package import (
     DESCRIPTOR,
     DIGEST_PATTERN,
     FREE_MEMBERS,
+    MAX_FOOTER_BYTES,
     SUMS,
     descriptor_bytes,
     expected_footer,
@@ -55,6 +56,7 @@ from curate.package import (
     parquet_layout,
     release_digest,
     release_files,
+    row_groups,
     table_file,
 )
 from curate.schema import Schema, load_schema
@@ -381,16 +383,30 @@ class _Release:
             if file not in self.hashes:
                 continue
             try:
+                with (self.directory / file).open("rb") as handle:
+                    magic, size = handle.read(4), os.fstat(handle.fileno()).st_size
+                    handle.seek(max(size - 8, 0))
+                    footer_bytes = int.from_bytes(handle.read(4), "little")
+                if footer_bytes > MAX_FOOTER_BYTES:
+                    self.problem(
+                        f"{file}: declares a Parquet footer of {footer_bytes} bytes, more than "
+                        f"a table curate writes has ({MAX_FOOTER_BYTES}); refused before reading it"
+                    )
+                    continue
                 parquet = pq.ParquetFile(self.directory / file)
                 columns, arrow = parquet.schema, parquet.schema_arrow
                 footer = dict(parquet.metadata.metadata or {})
                 extent = parquet_extent(parquet.metadata)
-                with (self.directory / file).open("rb") as handle:
-                    magic, size = handle.read(4), os.fstat(handle.fileno()).st_size
             except Exception as exc:  # an unreadable footer is a finding, never a crash
                 self.problem(f"{file}: not a readable Parquet file ({_first_line(exc)})")
                 continue
-            rows = parquet.metadata.num_rows
+            rows, groups = parquet.metadata.num_rows, parquet.metadata.num_row_groups
+            if groups != row_groups(rows):
+                self.problem(
+                    f"{file}: {groups} row groups for {rows} rows, where curate writes "
+                    f"{row_groups(rows)}; refused before reading it"
+                )
+                continue
             if rows > size:
                 # Every row of a release has its own key, so its file spends more than a
                 # byte on it: more rows than bytes is a decompression bomb, never read.

@@ -28,6 +28,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from curate.errors import InvalidDataError
 from curate.export.arrow import arrow_schema
 from curate.io import sha256_file
 from curate.package import (
@@ -502,13 +503,35 @@ def test_a_self_consistent_forgery_is_refused(case: Case, tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
 
 
-def test_a_decompression_bomb_is_refused_from_its_footer(tmp_path: Path) -> None:
-    forged = _forged(next(c for c in CASES if c.forge is _bomb), tmp_path)
+def _many_row_groups(f: Forgery) -> None:
+    """2,000 row groups of a claim each: every row group costs its metadata to read."""
+    data = f.table("claims")
+    pq.write_table(data.take(pa.array([0] * 2_000)), f.path / "claims.parquet", row_group_size=1)
+
+
+def _a_huge_footer(f: Forgery) -> None:
+    """17 MB of footer metadata, parsed whole before anything can be compared."""
+    _footer("claims", {b"curate.note": b"x" * (17 << 20)})(f)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (_bomb, "declares 500000 rows in"),
+        (_many_row_groups, "2000 row groups for 2000 rows, where curate writes 1"),
+        (_a_huge_footer, "declares a Parquet footer of"),
+    ],
+    ids=["more rows than bytes", "more row groups", "a huge footer"],
+)
+def test_a_table_too_large_for_its_file_is_refused_from_its_footer(
+    change: Callable[[Forgery], None], says: str, tmp_path: Path
+) -> None:
+    forged = _forged(Case("too large", change), tmp_path)
     result = run_cli("verify", str(forged))
     assert result.returncode == 1
-    assert "declares 500000 rows in" in result.stderr
+    assert says in result.stderr
     assert "refused before reading it" in result.stderr
-    with pytest.raises(Exception, match="refused before reading it"):
+    with pytest.raises(InvalidDataError, match="refused before reading it"):
         read_release(forged)
 
 
