@@ -265,7 +265,17 @@ def test_a_hostile_in_memory_value_is_an_error_on_its_row(
             assert issue.value is not None
 
 
-@pytest.mark.parametrize("data", [42, object(), [1, 2], [{"source_id": "s1"}, 3], None], ids=repr)
+NOT_TABLES = {
+    "a number": 42,
+    "an object": object(),
+    "a list of numbers": [1, 2],
+    "a row, then a number": [{"source_id": "s1"}, 3],
+    "None": None,
+}
+
+
+# Named ids: a repr with an address would differ between test processes.
+@pytest.mark.parametrize("data", list(NOT_TABLES.values()), ids=list(NOT_TABLES))
 def test_something_that_is_not_a_table_is_a_curate_error(data: Any) -> None:
     with pytest.raises(CurateError):
         curate.validate(data, "sources")
