@@ -331,10 +331,11 @@ def _roll_forward(root: Path, entries: list[tuple[Path, Path]]) -> None:
     _fsync_directory(root)
 
 
-def _sweep(root: Path) -> None:
-    """Remove the temp files and directories that a crash left where curate stages them
-    (never following a symlink, never outside the dataset)."""
+def _strays(root: Path) -> list[Path]:
+    """The temp files and directories left where curate stages them (never following a
+    symlink, never outside the dataset)."""
     base = _key(root)
+    strays: list[Path] = []
     for name in _STAGING_DIRECTORIES:
         directory = root / name
         if directory.is_symlink() or not directory.is_dir():
@@ -342,12 +343,17 @@ def _sweep(root: Path) -> None:
         if directory.resolve() != base and base not in directory.resolve().parents:
             continue
         with os.scandir(directory) as found:
-            strays = sorted(entry.path for entry in found if entry.name.startswith(_TEMP))
-        for stray in map(Path, strays):
-            if stray.is_dir() and not stray.is_symlink():  # a release that was being built
-                shutil.rmtree(stray)
-            else:
-                stray.unlink(missing_ok=True)
+            strays += sorted(Path(entry.path) for entry in found if entry.name.startswith(_TEMP))
+    return strays
+
+
+def _sweep(root: Path) -> None:
+    """Remove the temp files and directories that a crash left (`_strays`)."""
+    for stray in _strays(root):
+        if stray.is_dir() and not stray.is_symlink():  # a release that was being built
+            shutil.rmtree(stray)
+        else:
+            stray.unlink(missing_ok=True)
 
 
 def recover(root: Path) -> None:
@@ -370,10 +376,10 @@ def recover(root: Path) -> None:
 def recover_if_idle(root: Path) -> None:
     """`recover` an interrupted commit, if the writer lock can be taken (a writer at work
     owns its journal and temp files; it finishes them itself), and if the dataset can be
-    written at all. Without a journal nothing is done (not even the lock file created):
-    a reader or a dry run writes nothing, and stray temp files are left to the next
-    writer, who sweeps them under its lock."""
-    if not os.path.lexists(root / JOURNAL):
+    written at all. With neither a journal nor a temp file left, nothing is done (not
+    even the lock file created): a reader or a dry run of a dataset in order writes
+    nothing."""
+    if not os.path.lexists(root / JOURNAL) and not _strays(root):
         return
     try:
         with dataset_lock(root):

@@ -8,6 +8,7 @@ versions; `CHANGELOG.md` tells their story.
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import yaml
 
 from curate.errors import InputError
 from curate.journal import STATE_FILES, Transaction, recover_if_idle
+from curate.readers import require_file
 from curate.schema import Schema, load_schema
 from curate.seal import Digest, write_seal
 from curate.smallfiles import read_yaml_mapping
@@ -106,7 +108,23 @@ def open_store(root: Path) -> Store:
         raise InputError(f"{root} is not a dataset: no dataset.yaml (create one with `curate new`)")
     recover_if_idle(root)
     path = root / "dataset.yaml"
-    return Store(root, check_metadata(read_yaml_mapping(path), path))
+    store = Store(root, check_metadata(read_yaml_mapping(path), path))
+    _check_layout(store)
+    return store
+
+
+def _check_layout(store: Store) -> None:
+    """records/ is a directory and each records file in it a regular file (a FIFO or a
+    device is never opened): otherwise one clear InputError, before any command reads
+    or writes the store."""
+    if os.path.lexists(store.records) and not store.records.is_dir():
+        raise InputError(
+            f"{store.root} is not a dataset: {store.records} is not a directory (a dataset "
+            "keeps its records files there)"
+        )
+    if store.records.is_dir():
+        for path in sorted(store.records.glob("*.jsonl")):
+            require_file(path)
 
 
 _TEXT_KEYS = ("name", "title", "description", "citation")

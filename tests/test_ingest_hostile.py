@@ -10,10 +10,11 @@ import copy
 import csv
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -711,6 +712,60 @@ def test_no_row_is_ever_lost_across_clashing_inputs(
     if stored:
         assert release(root, version="1.0.0", epoch=1_700_000_000).version == "1.0.0"
     shutil.rmtree(directory)
+
+
+def _records_a_file(root: Path) -> str:
+    shutil.rmtree(root / "records")
+    (root / "records").write_text("{}\n", encoding="utf-8")
+    return "not a directory"
+
+
+def _records_file_a_fifo(root: Path) -> str:
+    (root / "records" / "claims.jsonl").unlink()
+    os.mkfifo(root / "records" / "claims.jsonl")
+    return "not a regular file"
+
+
+def _records_file_a_directory(root: Path) -> str:
+    (root / "records" / "events.jsonl").unlink()
+    (root / "records" / "events.jsonl").mkdir()
+    return "not a regular file"
+
+
+HOSTILE_STORES = {
+    "records is a file": _records_a_file,
+    "a records file is a FIFO": _records_file_a_fifo,
+    "a records file is a directory": _records_file_a_directory,
+}
+STORE_COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
+    "ingest": lambda root, batch: ["ingest", str(root), str(batch)],
+    "ingest --dry-run": lambda root, batch: ["ingest", str(root), str(batch), "--dry-run"],
+    "retract": lambda root, _: ["retract", str(root), "EVENT", "--reason", "a test"],
+    "release": lambda root, _: ["release", str(root), "--bump", "auto"],
+    "show": lambda root, _: ["show", str(root)],
+    "diff": lambda root, _: ["diff", str(root), str(root)],
+}
+
+
+@pytest.mark.parametrize("command", sorted(STORE_COMMANDS))
+@pytest.mark.parametrize("layout", sorted(HOSTILE_STORES))
+def test_a_store_of_the_wrong_kinds_of_file_is_a_clear_refusal(
+    layout: str, command: str, base: tuple[Path, dict[str, Rows]], tmp_path: Path
+) -> None:
+    """records/ as a file was "unknown file type ''"; a FIFO or a directory in the
+    place of a records file: one line naming what is wrong, exit 2, nothing written."""
+    root, _ = _copy(base, tmp_path)
+    batch = _jsonl(tmp_path / "in" / "sources.jsonl", _new_sources("kind", 2))
+    why = HOSTILE_STORES[layout](root)
+    before = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+    result = run_cli(*STORE_COMMANDS[command](root, batch))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "unexpected" not in result.stderr
+    assert why in result.stderr, result.stderr
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == before
+    CASES_RUN.add(f"store layout: {layout}, {command}")
 
 
 def test_zz_record_the_number_of_hostile_ingest_cases() -> None:
