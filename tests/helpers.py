@@ -110,9 +110,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], table: str) -> Path:
-    """Rows as CSV with a header of the table's fields, values as text (any value goes)."""
-    names = list(load_schema().table(table).field_names)
+def write_csv(
+    path: Path, rows: list[dict[str, Any]], table: str, columns: list[str] | None = None
+) -> Path:
+    """Rows as CSV with a header of the table's fields (or of `columns`, which may miss
+    fields or name unknown ones), values as text (any value goes)."""
+    names = list(load_schema().table(table).field_names) if columns is None else columns
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(names)

@@ -7,8 +7,6 @@ and the store still validates and releases afterwards."""
 from __future__ import annotations
 
 import copy
-import csv
-import datetime as dt
 import json
 import os
 import shutil
@@ -35,31 +33,12 @@ from curate.samples import sample_dataset
 from curate.schema import load_schema
 from curate.store import new_dataset, open_store
 from curate.stored import load_store
-from tests.helpers import run_cli, write_jsonl
+from tests.helpers import run_cli, write_csv, write_jsonl
 from tests.summary import record_summary
 
 SCHEMA = load_schema()
 Rows = list[dict[str, Any]]
 CASES_RUN: set[str] = set()
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat().replace("+00:00", "Z")
-    return str(value)
-
-
-def _write_csv(path: Path, rows: Rows, columns: list[str]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_text(row.get(c)) for c in columns])
-    return path
 
 
 def _write_parquet(path: Path, rows: Rows, table: str, columns: list[str]) -> Path:
@@ -78,7 +57,7 @@ def _write(path: Path, rows: Rows, table: str, columns: list[str]) -> Path:
     """`rows` with exactly `columns`, in the format `path`'s suffix names."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".csv":
-        return _write_csv(path, rows, columns)
+        return write_csv(path, rows, table, columns)
     if path.suffix == ".parquet":
         return _write_parquet(path, rows, table, columns)
     return write_jsonl(path, [{c: row.get(c) for c in columns if c in row} for row in rows])
@@ -275,7 +254,9 @@ def test_the_sealed_store_stays_valid_after_a_quarantined_missing_column(
     then another ingest (trusting the seal) and a release."""
     CASES_RUN.add("column:example")
     root, _ = _copy(base, tmp_path)
-    path = _write_csv(tmp_path / "sources.csv", _new_sources("t", 2), ["source_id", "title"])
+    path = write_csv(
+        tmp_path / "sources.csv", _new_sources("t", 2), "sources", ["source_id", "title"]
+    )
     first = run_cli("ingest", str(root), str(path), "--quarantine", str(tmp_path / "q"))
     assert first.returncode == 0, first.stderr
     assert b'"t0"' not in (root / "records" / "sources.jsonl").read_bytes()
