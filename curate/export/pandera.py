@@ -8,6 +8,7 @@ so the SQL text runs unchanged. Pandera's own failures map to codes in `PANDERA_
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,12 @@ from pandera.api.polars.types import PolarsData
 from curate.checks import rule_expression
 from curate.schema import Field, RowRule, Schema, Table
 from curate.types import ARROW_TYPES, POLARS_TYPES
+
+# Importing pandera sets PYARROW_IGNORE_TIMEZONE=1 (for its pyspark backend): pyarrow would
+# then drop time zones in this process and in every command it starts, so that a Parquet
+# instant read after a pandera import is its wall-clock time. curate's values must not
+# depend on which library was imported first.
+os.environ.pop("PYARROW_IGNORE_TIMEZONE", None)
 
 __all__ = [
     "FINITE_ERROR",
