@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from curate.schema import load_schema
-from curate.types import polars_schema
+from curate.schema.dtypes import polars_schema
+from curate.schema.loader import load_schema
 
 __all__ = ["dataset", "events", "write_all"]
 

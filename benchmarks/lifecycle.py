@@ -8,9 +8,9 @@ from pathlib import Path
 
 from generate import dataset
 
-from curate.io import write_atomic
-from curate.schema import load_schema
-from curate.store import new_dataset, store_rows
+from curate.disk.atomic import write_atomic
+from curate.schema.loader import load_schema
+from curate.store.records import new_dataset, store_rows
 
 EVENTS = 1_000_000
 NEW_EVENTS = 100_000

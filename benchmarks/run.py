@@ -22,7 +22,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results.json"
-CURATE = [sys.executable, "-c", "from curate.cli import main; main()"]
+CURATE = [sys.executable, "-c", "from curate.cli.app import main; main()"]
 INVALID_FRACTION = 0.001
 
 
@@ -72,7 +72,7 @@ if not ten.exists():
 FRICTIONLESS = """
 import sys
 from frictionless import Resource, Schema, validate
-from curate.export.frictionless import table_schema
+from curate.generate.frictionless import table_schema
 from curate.schema import load_schema
 descriptor = table_schema(load_schema().table("events"))
 descriptor.pop("foreignKeys")  # one resource alone: the self-reference needs the package
@@ -122,7 +122,7 @@ def acled_import(rows: int = 100_000) -> dict[str, Any]:
 ACLED_API = """
 import sys, time
 from pathlib import Path
-from curate.importers import import_acled
+from curate.interchange import import_acled
 start = time.perf_counter()
 imported = import_acled([Path(sys.argv[1])])
 Path(sys.argv[2]).write_text(str(time.perf_counter() - start))
@@ -137,7 +137,7 @@ pl.read_csv(sys.argv[1], infer_schema=False).write_ndjson(sys.argv[2])
 
 
 def acled_api_import(source: Path, rows: int) -> dict[str, Any]:
-    """`curate.importers.import_acled` of the same file, timed inside its process."""
+    """`curate.interchange.import_acled` of the same file, timed inside its process."""
     seconds_file = DATA / "acled-api-seconds.txt"
     _, peak, code = measure([sys.executable, "-c", ACLED_API, str(source), str(seconds_file)])
     if code != 0:
@@ -214,7 +214,7 @@ def main() -> None:
     release = [*CURATE, "release", str(store), "--version", "1.0.0"]
     results["release_1m_events_2m_claims_1m_sources"] = timed(release)
     # A store curate has not written (this one was generated) is checked in full by the
-    # first ingest, which then seals it (curate.seal); every later ingest trusts it.
+    # first ingest, which then seals it (curate.store.seal); every later ingest trusts it.
     print("curate ingest of nothing into it: a full check that seals the store ...", flush=True)
     nothing = batch / "nothing" / "events.jsonl"
     nothing.parent.mkdir(parents=True, exist_ok=True)

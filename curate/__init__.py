@@ -11,19 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from curate.package import release_digest
+    from curate.release.package import release_digest
     from curate.report import Report
-    from curate.schema import load_schema
-    from curate.validation import validate
+    from curate.schema.loader import load_schema
+    from curate.validation.api import validate
 
 __all__ = ["Report", "__version__", "load_schema", "release_digest", "validate"]
 __version__ = "0.1.0"
 
 _LAZY = {
-    "validate": "curate.validation",
+    "validate": "curate.validation.api",
     "Report": "curate.report",
-    "load_schema": "curate.schema",
-    "release_digest": "curate.package",
+    "load_schema": "curate.schema.loader",
+    "release_digest": "curate.release.package",
 }
 
 

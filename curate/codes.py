@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from curate.markup import markdown_code, markdown_text
-from curate.schema import DatasetRule, RowRule, Schema, Severity, load_schema
+from curate.schema.loader import load_schema
+from curate.schema.model import DatasetRule, RowRule, Schema, Severity
 
 __all__ = [
     "README_BEGIN",

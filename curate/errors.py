@@ -5,6 +5,8 @@ Exit codes (DESIGN.md "Contracts"): 0 valid or done, 1 the data is invalid, 2 co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "EXIT_CANNOT_RUN",
     "EXIT_INVALID",
@@ -14,6 +16,7 @@ __all__ = [
     "InvalidDataError",
     "SchemaDefinitionError",
     "UnknownTableError",
+    "not_written",
 ]
 
 EXIT_OK = 0
@@ -47,3 +50,10 @@ class InvalidDataError(CurateError):
     """The data does not conform to the schema; a report says why."""
 
     exit_code = EXIT_INVALID
+
+
+def not_written(path: Path, exc: OSError, outcome: str = "nothing was changed") -> InputError:
+    """The error for a file that could not be written (a full disk, a read-only file
+    system): which file, why, and what that left."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return InputError(f"cannot write {path}: {reason}; {outcome}")

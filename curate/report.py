@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from curate.codes import Code
-from curate.schema import Severity
+from curate.schema.model import Severity
 
 __all__ = ["CODES", "MAX_VALUE_LENGTH", "Issue", "Report", "truncate"]
 

@@ -8,9 +8,10 @@ import tempfile
 import pytest
 from hypothesis import HealthCheck, settings
 
-from curate.schema import Schema, load_schema
+from curate.schema.loader import load_schema
+from curate.schema.model import Schema
 
-# Store seals (curate.seal) go to a state directory of the test run's own, never the
+# Store seals (curate.store.seal) go to a state directory of the test run's own, never the
 # user's; the CLI run as a subprocess inherits it.
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="curate-test-state-")
 

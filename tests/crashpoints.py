@@ -52,7 +52,7 @@ def _step(mode: str, target: int, count_file: str, what: str) -> None:
 
 
 def _in_state_directory(args: tuple[Any, ...]) -> bool:
-    """Whether a call works on curate's state directory (store seals, `curate.seal`):
+    """Whether a call works on curate's state directory (store seals, `curate.store.seal`):
     not the dataset, and best effort by design, so not a step. A file descriptor is
     named through /proc."""
     state = os.environ.get("XDG_STATE_HOME")
@@ -126,7 +126,7 @@ def main() -> None:
 
     pq.write_table = write_table
     sys.argv = ["curate", *args]
-    from curate.cli import main as curate
+    from curate.cli.app import main as curate
 
     curate()
 

@@ -12,9 +12,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.export.arrow import arrow_schema
-from curate.io import jsonl_bytes
-from curate.schema import load_schema
+from curate.disk.atomic import jsonl_bytes
+from curate.generate.arrow import arrow_schema
+from curate.schema.loader import load_schema
 
 __all__ = [
     "frictionless_report",
@@ -28,7 +28,7 @@ __all__ = [
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The real `curate` command in a child process."""
-    command = [sys.executable, "-c", "from curate.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
     return subprocess.run(
         command, capture_output=True, text=True, cwd=cwd, timeout=300, check=False
     )
@@ -41,7 +41,7 @@ def run_cli_in_terminal(*args: str) -> tuple[int, str]:
     import pty
 
     terminal, child = pty.openpty()
-    command = [sys.executable, "-c", "from curate.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
     process = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, close_fds=True)
     os.close(child)
     written = b""

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from curate.exporters.spreadsheet import unescape_formula
-from curate.importers.acled_codebook import COLUMNS_31, SUB_EVENT_TYPES
-from curate.importers.reading import MISSING_MARKERS
+from curate.interchange.acled.codebook import COLUMNS_31, SUB_EVENT_TYPES
+from curate.interchange.reading import MISSING_MARKERS
+from curate.interchange.spreadsheet import unescape_formula
 
 __all__ = [
     "FIXTURES",

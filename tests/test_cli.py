@@ -1,6 +1,6 @@
 """End to end: the real `curate` command line in a child process, from an unrelated cwd.
 
-Each child runs `curate.cli.main` under this interpreter, so the tests see exactly what a
+Each child runs `curate.cli.app.main` under this interpreter, so the tests see exactly what a
 user sees: exit codes, stdout, stderr (one-line `curate: ...` messages, no tracebacks).
 Outputs that several tests inspect are produced once per module, in parallel.
 """
@@ -23,7 +23,8 @@ import jsonschema
 import pytest
 import yaml
 
-from curate.schema import Schema, default_schema_dir
+from curate.schema.loader import default_schema_dir
+from curate.schema.model import Schema
 
 TABLES = ("events", "claims", "sources")
 FORMATS = ("pandera", "arrow", "jsonschema", "frictionless", "codebook")
@@ -46,7 +47,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"} | {
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`curate ARGS` in a child process with `cwd` as its working directory."""
-    command = [sys.executable, "-c", "from curate.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
     return subprocess.run(
         command, capture_output=True, text=True, cwd=cwd, env=ENV, timeout=120, check=False
     )

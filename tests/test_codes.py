@@ -10,11 +10,11 @@ from typing import Any
 import jsonschema
 from hypothesis import HealthCheck, given, settings
 
-from curate import strategies as cs
 from curate.codes import REPORT_SCHEMA, Code, all_codes, readme_table, report_schema
 from curate.report import CODES
-from curate.schema import load_schema
-from curate.validation import validate
+from curate.schema.loader import load_schema
+from curate.testing import strategies as cs
+from curate.validation.api import validate
 from tests.helpers import run_cli, write_csv, write_jsonl
 
 SCHEMA = load_schema()

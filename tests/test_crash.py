@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 
-from curate.files import validate_paths
-from curate.ingest import ingest
-from curate.release import release, release_versions
-from curate.samples import sample_dataset
-from curate.schema import load_schema
-from curate.store import new_dataset, open_store
-from curate.verify import verify_release
+from curate.release.build import release
+from curate.release.verify import verify_release
+from curate.release.versions import release_versions
+from curate.schema.loader import load_schema
+from curate.store.ingest import ingest
+from curate.store.records import new_dataset, open_store
+from curate.testing.samples import sample_dataset
+from curate.validation.paths import validate_paths
 from tests.helpers import write_dataset
 from tests.summary import record_summary
 

@@ -20,13 +20,13 @@ import pycountry
 import pytest
 from pandera.errors import SchemaErrors
 
-from curate.export.arrow import arrow_schema
-from curate.export.codebook import codebook
-from curate.export.frictionless import package_fragment, table_schema
-from curate.export.jsonschema import DRAFT, dataset_json_schema, table_json_schema
-from curate.export.pandera import code_of_check, pandas_schema, polars_schema
-from curate.schema import Schema
-from curate.types import polars_schema as polars_types
+from curate.generate.arrow import arrow_schema
+from curate.generate.codebook import codebook
+from curate.generate.frictionless import package_fragment, table_schema
+from curate.generate.jsonschema import DRAFT, dataset_json_schema, table_json_schema
+from curate.generate.pandera import code_of_check, pandas_schema, polars_schema
+from curate.schema.dtypes import polars_schema as polars_types
+from curate.schema.model import Schema
 
 TABLES = ("events", "claims", "sources")
 FINITE_ERROR = "range: must be a finite number (NaN and infinity are refused)"

@@ -13,16 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curate.exporters import acled_csv, acled_rows
-from curate.exporters.spreadsheet import (
+from curate.interchange import import_acled
+from curate.interchange.acled.codebook import COLUMNS_31
+from curate.interchange.acled.exporter import acled_csv, acled_rows
+from curate.interchange.spreadsheet import (
     FORMULA_STARTS,
     csv_text,
     escape_formula,
     formula_safe,
     unescape_formula,
 )
-from curate.importers import import_acled
-from curate.importers.acled_codebook import COLUMNS_31
 from tests.helpers import run_cli
 from tests.importing import (
     FIXTURES,

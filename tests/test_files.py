@@ -13,12 +13,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import curate
-from curate import strategies as cs
 from curate.errors import InputError
-from curate.files import validate_paths
-from curate.quarantine import write_quarantine
-from curate.readers import OPEN_QUOTE, Limits
+from curate.readers.batch import OPEN_QUOTE, Limits
 from curate.report import Report
+from curate.testing import strategies as cs
+from curate.validation.paths import validate_paths
+from curate.validation.quarantine import write_quarantine
 from tests.helpers import write_csv, write_jsonl, write_parquet
 
 WRITERS = {
@@ -306,7 +306,7 @@ def test_nan_and_infinity_in_number_fields_are_parse_errors_on_the_fast_path(
 def test_line_stats_count_lines_and_find_every_line_over_the_limit(
     lengths: list[int], terminated: bool, limit: int
 ) -> None:
-    from curate.readers import _line_stats
+    from curate.readers.batch import _line_stats
 
     text = b"\n".join(b"{" * n for n in lengths) + (b"\n" if terminated and lengths else b"")
     lines, longest, plain = _line_stats(memoryview(bytearray(text)), limit)
@@ -378,8 +378,8 @@ def _read(
 ) -> tuple[list[Any], list[tuple[int | None, str]]] | None:
     """The rows (with their record numbers) and parse errors the reader gives, or None
     where the fast reader hands the file over to the exact one."""
-    from curate.readers import CsvFastPathError, read_batches
-    from curate.schema import Table
+    from curate.readers.batch import CsvFastPathError, read_batches
+    from curate.schema.model import Table
 
     table = Table("export", "export", "a CSV file", (), ())
     try:

@@ -15,9 +15,9 @@ import pytest
 
 import curate
 from curate.errors import InputError, InvalidDataError
-from curate.files import validate_paths
+from curate.release.verify import read_release, verify_release
 from curate.report import Report
-from curate.verify import read_release, verify_release
+from curate.validation.paths import validate_paths
 from tests.helpers import run_cli
 from tests.hostile.cases import CASES, Case
 from tests.summary import record_summary
@@ -162,10 +162,10 @@ def test_controls_in_free_text_are_flagged_and_shown_escaped(tmp_path: Path) -> 
 
 @pytest.fixture(scope="module")
 def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from curate.ingest import ingest
-    from curate.samples import sample_dataset
-    from curate.schema import load_schema
-    from curate.store import new_dataset
+    from curate.schema.loader import load_schema
+    from curate.store.ingest import ingest
+    from curate.store.records import new_dataset
+    from curate.testing.samples import sample_dataset
     from tests.helpers import write_dataset
 
     base = tmp_path_factory.mktemp("store")
@@ -182,7 +182,7 @@ def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_hostile_file_never_reaches_the_store(
     case: Case, small_dataset: Path, tmp_path: Path
 ) -> None:
-    from curate.ingest import ingest
+    from curate.store.ingest import ingest
 
     root = tmp_path / "sample"
     shutil.copytree(small_dataset, root)

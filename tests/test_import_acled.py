@@ -16,10 +16,10 @@ from hypothesis import given
 
 import curate
 from curate.errors import InputError
-from curate.importers import Imported, import_acled
-from curate.importers.dates import parse_dates
-from curate.importers.layouts import UnknownLayoutError
-from curate.readers import Limits
+from curate.interchange import Imported, import_acled
+from curate.interchange.dates import parse_dates
+from curate.interchange.layouts import UnknownLayoutError
+from curate.readers.batch import Limits
 from tests.helpers import run_cli, run_cli_in_terminal
 from tests.importing import FIXTURES, acled_row, messy_acled_rows, write_acled_csv
 
@@ -481,7 +481,7 @@ def test_every_row_is_accounted_for_and_the_output_validates(
 def test_a_field_over_the_limit_is_a_rejected_row(tmp_path: Path) -> None:
     path = tmp_path / "acled.csv"
     path.write_bytes(_header() + _row().replace(b"SOHR", b"S" * 200_000, 1) + _row())
-    from curate.importers.reading import read_csv_export
+    from curate.interchange.reading import read_csv_export
 
     export = read_csv_export(path, "ACLED export", Limits())
     assert export.rows.height == 1

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import curate
 from curate.errors import InputError
-from curate.importers import Imported, import_ucdp
+from curate.interchange import Imported, import_ucdp
 from tests.helpers import run_cli
 from tests.importing import FIXTURES
 

@@ -22,8 +22,8 @@ from hypothesis import assume, given, settings
 
 import curate
 from curate.errors import CurateError
-from curate.files import validate_paths
 from curate.report import Report
+from curate.validation.paths import validate_paths
 from tests.test_parquet_inputs import Found, _tables
 
 IDS = ["s1", "s2"]

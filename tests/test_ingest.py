@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate import journal
-from curate import strategies as cs
+from curate.disk import journal
+from curate.disk.journal import JOURNAL, Transaction, dataset_lock
 from curate.errors import InputError
-from curate.ingest import ingest, retract
-from curate.journal import JOURNAL, Transaction, dataset_lock
-from curate.samples import sample_dataset
-from curate.schema import load_schema
-from curate.store import new_dataset, open_store
-from curate.stored import load_tables
+from curate.schema.loader import load_schema
+from curate.store.ingest import ingest, retract
+from curate.store.load import load_tables
+from curate.store.records import new_dataset, open_store
+from curate.testing import strategies as cs
+from curate.testing.samples import sample_dataset
 from tests.helpers import run_cli, write_dataset
 
 SCHEMA = load_schema()
@@ -308,9 +308,9 @@ def test_a_disk_full_while_writing_leaves_the_store_and_no_temp_file(
     events = [dict(e, notes="Revised after a second reading.") for e in dataset["events"]]
     claims = [dict(c, quote="A revised quote.") for c in dataset["claims"]]
     batch = write_dataset(tmp_path / "revisions", {"events": events, "claims": claims})
-    from curate import ingest as ingest_module
-    from curate.splice import splice_rows as real_splice
-    from curate.store import write_store_rows as real_write
+    from curate.store import ingest as ingest_module
+    from curate.store.records import write_store_rows as real_write
+    from curate.store.splice import splice_rows as real_splice
 
     def disk_full(table: str) -> None:
         if table == "claims":

@@ -24,15 +24,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate.errors import CurateError, InputError
-from curate.export.arrow import arrow_schema
-from curate.files import validate_paths
-from curate.ingest import ingest, retract
-from curate.readers import Limits
-from curate.release import release
-from curate.samples import sample_dataset
-from curate.schema import load_schema
-from curate.store import new_dataset, open_store
-from curate.stored import load_store
+from curate.generate.arrow import arrow_schema
+from curate.readers.batch import Limits
+from curate.release.build import release
+from curate.schema.loader import load_schema
+from curate.store.ingest import ingest, retract
+from curate.store.load import load_store
+from curate.store.records import new_dataset, open_store
+from curate.testing.samples import sample_dataset
+from curate.validation.paths import validate_paths
 from tests.helpers import run_cli, write_csv, write_jsonl
 from tests.summary import record_summary
 
@@ -406,7 +406,7 @@ def counted(name, real):
 for name in ("fsync", "replace", "link"):
     setattr(os, name, counted(name, getattr(os, name)))
 sys.argv = ["curate", *sys.argv[5:]]
-from curate.cli import main
+from curate.cli.app import main
 main()
 """
 

@@ -24,15 +24,15 @@ from typing import Any
 
 import pytest
 
-from curate import journal
+from curate.disk import journal
+from curate.disk.journal import JOURNAL, LOCK, STATE_FILES, Transaction, reading
 from curate.errors import CurateError, InputError
-from curate.ingest import ingest
-from curate.journal import JOURNAL, LOCK, STATE_FILES, Transaction, reading
-from curate.release import release
-from curate.samples import sample_dataset
-from curate.schema import default_schema_dir, load_schema
-from curate.store import Store, new_dataset, open_store
-from curate.stored import load_tables
+from curate.release.build import release
+from curate.schema.loader import default_schema_dir, load_schema
+from curate.store.ingest import ingest
+from curate.store.load import load_tables
+from curate.store.records import Store, new_dataset, open_store
+from curate.testing.samples import sample_dataset
 from tests.helpers import run_cli, write_dataset
 from tests.summary import record_summary
 
@@ -338,7 +338,7 @@ def test_a_reader_finishes_an_interrupted_commit_of_curates_own(
 def test_the_api_readers_finish_an_interrupted_commit(
     dataset: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from curate.files import validate_paths
+    from curate.validation.paths import validate_paths
 
     changelog, new = _interrupted(dataset, monkeypatch)
     assert validate_paths([dataset / "records"]).report.valid
@@ -450,8 +450,8 @@ def _reader_output(root: Path, command: list[str]) -> tuple[int, str]:
 # The real CLI, imported first, run once the file named by its first argument exists.
 _READER = """
 import os, sys, time
-from curate.cli import main
-import curate.exporters.acled, curate.files, curate.stored, polars
+from curate.cli.app import main
+import curate.interchange.acled.exporter, curate.validation.paths, curate.store.load, polars
 start = sys.argv.pop(1)
 while not os.path.exists(start):
     time.sleep(0.005)
@@ -567,7 +567,7 @@ def _read_only(root: Path) -> Iterator[None]:
 
 
 def _run_as_reader(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from curate.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
     return subprocess.run(
         _as_reader_only(command), capture_output=True, text=True, timeout=300, check=False
     )

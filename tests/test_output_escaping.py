@@ -28,15 +28,15 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 from rich.text import Text
 
-from curate.exporters.acled import acled_csv
-from curate.exporters.spreadsheet import escape_formula, unescape_formula
-from curate.ingest import ingest
+from curate.interchange.acled.exporter import acled_csv
+from curate.interchange.spreadsheet import escape_formula, unescape_formula
 from curate.markup import json_text, markdown_code, markdown_text, plain, visible
-from curate.release import release
-from curate.samples import sample_dataset
-from curate.schema import load_schema
-from curate.store import new_dataset, open_store
-from curate.stored import load_tables
+from curate.release.build import release
+from curate.schema.loader import load_schema
+from curate.store.ingest import ingest
+from curate.store.load import load_tables
+from curate.store.records import new_dataset, open_store
+from curate.testing.samples import sample_dataset
 from tests.helpers import run_cli, run_cli_in_terminal, write_csv, write_dataset
 
 SCHEMA = load_schema()

@@ -8,7 +8,7 @@ import sys
 import polars as pl
 
 import curate
-import curate.validation
+import curate.validation.api
 
 
 def test_validate_is_the_function_even_after_the_engine_module_is_imported() -> None:
@@ -21,7 +21,7 @@ def test_validate_is_the_function_even_after_the_engine_module_is_imported() -> 
 
 def test_importing_curate_loads_no_heavy_library() -> None:
     probe = (
-        "import sys, curate, curate.cli; "
+        "import sys, curate, curate.cli.app; "
         "print(sorted(m for m in ('polars', 'pandera', 'pyarrow', 'pandas') if m in sys.modules))"
     )
     result = subprocess.run(

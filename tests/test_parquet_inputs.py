@@ -1,4 +1,4 @@
-"""Parquet inputs by their declared types (curate.conform.ACCEPTS): `validate` and
+"""Parquet inputs by their declared types (curate.readers.conform.ACCEPTS): `validate` and
 `ingest` agree on every hostile Parquet file, through the real CLI; batches span row
 groups; the limits hold; and a property over the Arrow type zoo: never a traceback, every
 row counted, and the verdict of validating the same values converted to plain types."""
@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate.errors import InputError
-from curate.files import validate_paths
-from curate.readers import Limits, read_batches
-from curate.schema import load_schema
-from curate.types import ARROW_TYPES
+from curate.readers.batch import Limits, read_batches
+from curate.schema.dtypes import ARROW_TYPES
+from curate.schema.loader import load_schema
+from curate.validation.paths import validate_paths
 from tests.helpers import run_cli
 from tests.hostile.cases import PARQUET_CASES, Case
 
@@ -114,8 +114,8 @@ def test_ingest_agrees_with_validate_through_the_cli(case: Case, tmp_path: Path)
 
 @pytest.mark.parametrize("case", SOURCES_CASES, ids=[c.name for c in SOURCES_CASES])
 def test_ingest_agrees_with_validate_through_the_api(case: Case, tmp_path: Path) -> None:
-    from curate.ingest import ingest
-    from curate.store import new_dataset
+    from curate.store.ingest import ingest
+    from curate.store.records import new_dataset
 
     path = tmp_path / case.file
     case.write(path)

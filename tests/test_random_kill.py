@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from curate.store import open_store
+from curate.store.records import open_store
 from tests.summary import record_summary
 from tests.test_crash import assert_sound, crash_scenarios, snapshot
 
@@ -36,7 +36,7 @@ _ENVIRONMENT = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}  # the same rel
 
 
 def _command(args: list[str]) -> list[str]:
-    return [sys.executable, "-c", "from curate.cli import main; main()", *args]
+    return [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
 
 
 def _staging(root: Path) -> bool:

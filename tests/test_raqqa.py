@@ -12,8 +12,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from curate.release import read_tables
-from curate.schema import load_schema
+from curate.release.read import read_tables
+from curate.schema.loader import load_schema
 from tests.helpers import frictionless_report, run_cli
 
 SCHEMA = load_schema()

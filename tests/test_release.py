@@ -17,16 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate import strategies as cs
 from curate.errors import InputError, InvalidDataError
-from curate.ingest import ingest
-from curate.release import read_tables, release
-from curate.samples import sample_dataset
-from curate.schema import load_schema
-from curate.store import new_dataset, open_store
-from curate.stored import load_tables
-from curate.types import POLARS_TYPES
-from curate.verify import read_release
+from curate.release.build import release
+from curate.release.read import read_tables
+from curate.release.verify import read_release
+from curate.schema.dtypes import POLARS_TYPES
+from curate.schema.loader import load_schema
+from curate.store.ingest import ingest
+from curate.store.load import load_tables
+from curate.store.records import new_dataset, open_store
+from curate.testing import strategies as cs
+from curate.testing.samples import sample_dataset
 from tests.helpers import frictionless_report, run_cli, write_dataset
 
 SCHEMA = load_schema()
@@ -300,7 +301,7 @@ def test_any_flipped_bit_of_any_file_is_caught_and_the_file_named(
     where: float,
     bit: int,
 ) -> None:
-    from curate.verify import verify_release
+    from curate.release.verify import verify_release
 
     release_dir = tmp_path_factory.mktemp("tampered") / "1.1.0"
     shutil.copytree(lifecycle["root"] / "releases" / "1.1.0", release_dir)
@@ -362,7 +363,7 @@ def _more_records(root: Path, directory: Path) -> None:
 def test_release_prints_its_digest_and_records_it_in_the_changelog(
     lifecycle: dict[str, Any], tmp_path: Path
 ) -> None:
-    from curate.package import release_digest
+    from curate.release.package import release_digest
 
     root = _dataset_copy(lifecycle, tmp_path)
     _more_records(root, tmp_path / "more")
@@ -391,8 +392,8 @@ def test_release_prints_its_digest_and_records_it_in_the_changelog(
 
 
 def test_the_api_gives_the_digest_of_a_release(lifecycle: dict[str, Any], tmp_path: Path) -> None:
-    from curate.package import release_digest
-    from curate.verify import verify_release
+    from curate.release.package import release_digest
+    from curate.release.verify import verify_release
 
     root = _dataset_copy(lifecycle, tmp_path)
     _more_records(root, tmp_path / "more")
@@ -403,7 +404,7 @@ def test_the_api_gives_the_digest_of_a_release(lifecycle: dict[str, Any], tmp_pa
 
 
 def test_the_shipped_changelog_records_each_shipped_release_digest() -> None:
-    from curate.package import release_digest
+    from curate.release.package import release_digest
 
     changelog = (RAQQA / "CHANGELOG.md").read_text("utf-8")
     for release_dir in sorted((RAQQA / "releases").iterdir()):

@@ -10,9 +10,10 @@ import polars as pl
 import pycountry
 import pytest
 
-from curate.checks import rule_expression
 from curate.errors import SchemaDefinitionError, UnknownTableError
-from curate.schema import Schema, default_schema_dir, load_schema
+from curate.generate.checks import rule_expression
+from curate.schema.loader import default_schema_dir, load_schema
+from curate.schema.model import Schema
 
 ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 

@@ -1,4 +1,5 @@
-"""Tests of curate.schema_diff: the DESIGN.md "Evolution" rules, on edited copies of the schema."""
+"""Tests of curate.schema.evolution: the DESIGN.md "Evolution" rules, on edited copies of
+the schema."""
 
 from __future__ import annotations
 
@@ -13,17 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from curate.errors import SchemaDefinitionError
-from curate.schema import (
-    DatasetRule,
-    Field,
-    ForeignKey,
-    RowRule,
-    Schema,
-    Table,
-    Term,
-    load_schema,
-)
-from curate.schema_diff import Change, Level, SchemaDiff, diff_schemas, parse_version
+from curate.schema.evolution import Change, Level, SchemaDiff, diff_schemas, parse_version
+from curate.schema.loader import load_schema
+from curate.schema.model import DatasetRule, Field, ForeignKey, RowRule, Schema, Table, Term
 
 SCHEMA = load_schema()
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"

@@ -16,16 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate import ingest as ingest_module
-from curate import seal
-from curate import strategies as cs
 from curate.errors import InputError, InvalidDataError
-from curate.ingest import ingest, retract
-from curate.samples import sample_dataset
-from curate.schema import default_schema_dir, load_schema
-from curate.seal import BlockHasher, Digest, read_seal, seal_path
-from curate.splice import splice_rows
-from curate.store import (
+from curate.schema.loader import default_schema_dir, load_schema
+from curate.store import ingest as ingest_module
+from curate.store import seal
+from curate.store.ingest import ingest, retract
+from curate.store.load import load_store
+from curate.store.records import (
     empty_table,
     in_key_order,
     new_dataset,
@@ -33,7 +30,10 @@ from curate.store import (
     parse_store_rows,
     store_rows,
 )
-from curate.stored import load_store
+from curate.store.seal import BlockHasher, Digest, read_seal, seal_path
+from curate.store.splice import splice_rows
+from curate.testing import strategies as cs
+from curate.testing.samples import sample_dataset
 from tests.helpers import write_dataset
 
 SCHEMA = load_schema()
@@ -160,7 +160,7 @@ def test_block_digests_do_not_depend_on_how_the_bytes_arrive(
 def test_what_curate_writes_parses_back_exactly(
     dataset: Dataset, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    from curate.rows import rows_to_frame
+    from curate.readers.rows import rows_to_frame
 
     base = tmp_path_factory.mktemp("parse")
     for name, rows in dataset.items():

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from curate.show import casualties, claim_value
+from curate.cli.events import casualties, claim_value
 
 
 @pytest.mark.parametrize(

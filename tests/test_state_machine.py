@@ -19,14 +19,15 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from curate import strategies as cs
 from curate.errors import InputError
-from curate.ingest import ingest, retract
-from curate.release import read_tables, release
-from curate.schema import load_schema
-from curate.store import new_dataset, open_store
-from curate.stored import load_tables
-from curate.verify import verify_release
+from curate.release.build import release
+from curate.release.read import read_tables
+from curate.release.verify import verify_release
+from curate.schema.loader import load_schema
+from curate.store.ingest import ingest, retract
+from curate.store.load import load_tables
+from curate.store.records import new_dataset, open_store
+from curate.testing import strategies as cs
 from tests.helpers import write_dataset
 from tests.summary import record_summary
 

@@ -23,16 +23,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from curate import strategies as cs
-from curate.export.arrow import arrow_schema
-from curate.export.frictionless import package_fragment
-from curate.export.jsonschema import table_json_schema
-from curate.export.pandera import code_of_check, pandas_schema, polars_schema
-from curate.io import jsonl_bytes
-from curate.rows import rows_to_frame
-from curate.schema import Schema, load_schema
-from curate.types import POLARS_TYPES
-from curate.validation import validate as curate_validate
+from curate.disk.atomic import jsonl_bytes
+from curate.generate.arrow import arrow_schema
+from curate.generate.frictionless import package_fragment
+from curate.generate.jsonschema import table_json_schema
+from curate.generate.pandera import code_of_check, pandas_schema, polars_schema
+from curate.readers.rows import rows_to_frame
+from curate.schema.dtypes import POLARS_TYPES
+from curate.schema.loader import load_schema
+from curate.schema.model import Schema
+from curate.testing import strategies as cs
+from curate.validation.api import validate as curate_validate
 
 SCHEMA = load_schema()
 TABLES = SCHEMA.table_names

@@ -28,10 +28,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from curate.disk.atomic import sha256_file
 from curate.errors import InvalidDataError
-from curate.export.arrow import arrow_schema
-from curate.io import sha256_file
-from curate.package import (
+from curate.generate.arrow import arrow_schema
+from curate.release.package import (
     DESCRIPTOR,
     SUMS,
     descriptor_bytes,
@@ -41,9 +41,9 @@ from curate.package import (
     sums_text,
     write_parquet,
 )
-from curate.release import content_hash, read_tables
-from curate.schema import load_schema
-from curate.verify import read_release, verify_release
+from curate.release.read import content_hash, read_tables
+from curate.release.verify import read_release, verify_release
+from curate.schema.loader import load_schema
 from tests.helpers import run_cli
 from tests.summary import record_summary
 

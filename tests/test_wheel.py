@@ -74,7 +74,7 @@ def test_installed_wheel_exports_from_an_unrelated_directory(
             [
                 sys.executable,
                 "-c",
-                "from curate.cli import main; main()",
+                "from curate.cli.app import main; main()",
                 "schema",
                 "export",
                 "--format",

@@ -1,7 +1,7 @@
 """Hostile inputs and what curate must make of them.
 
 Each case builds one input file and states the outcome through `curate validate` and
-`curate.files.validate_paths` alike: the exit code, and every error as (code, row,
+`curate.validation.paths.validate_paths` alike: the exit code, and every error as (code, row,
 field). Exit 1 is invalid data, exit 2 a file that cannot be read at all; never a
 traceback, and nothing is ever executed or fetched.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.export.arrow import arrow_schema
-from curate.schema import load_schema
+from curate.generate.arrow import arrow_schema
+from curate.schema.loader import load_schema
 
 SCHEMA = load_schema()
 Error = tuple[str, int | None, str | None]  # code, row, field

@@ -1,0 +1,1 @@
+"""The `curate` command line: a thin layer over the library."""

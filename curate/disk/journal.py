@@ -1,0 +1,533 @@
+"""Atomic replacement of several files at once, and the locks of a dataset.
+
+`Transaction` writes every new file beside its target as a temp file (fsynced), then
+writes a journal naming each (temp, target) pair, atomically, and only then renames the
+temp files into place and removes the journal. `recover` finishes an interrupted commit
+(roll forward when the journal exists) and removes stray temp files (roll back when it
+does not). A crash at any moment therefore leaves the old files or the new ones, never a
+mix, once `recover` has run; every command that touches a store runs it first.
+
+Whatever is in a dataset directory may come from anyone (a clone, an archive): a journal
+is acted on only when every entry pairs a temp file of curate's own form with a file
+curate writes, beside it, inside the dataset; otherwise it is refused whole and nothing
+is touched. Temp files are swept only where curate stages them, following no symlink;
+the lock file must be a regular file.
+
+Two locks, both OS locks (`flock`, released when their holder dies, so never stale):
+
+- the writer lock (`dataset_lock`, on `.curate.lock`): one writer at a time, for its
+  whole command; only its holder recovers, since a journal or temp file may belong to a
+  writer at work.
+- the commit lock (on the dataset directory itself, which needs no write permission):
+  held exclusively while a journal exists (a commit, a recovery), and shared by readers
+  (`reading`), who therefore see the state before a commit or after it, never between.
+  A reader that finds an interrupted commit finishes it first when it can take the
+  writer lock (otherwise the writer holding it does). A dataset that cannot be written
+  (read-only, or another user's) is read under the shared lock all the same; if it holds
+  an interrupted commit that cannot be finished, it is refused (exit 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import functools
+import json
+import os
+import re
+import secrets
+import shutil
+import stat
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Concatenate, ParamSpec, TypeVar
+
+from curate.errors import InputError
+from curate.schema.smallfiles import read_bounded
+
+__all__ = [
+    "JOURNAL",
+    "LOCK",
+    "STATE_FILES",
+    "DatasetBusyError",
+    "Transaction",
+    "dataset_lock",
+    "reading",
+    "reading_stores",
+    "reads_stores",
+    "recover",
+    "recover_if_idle",
+]
+
+JOURNAL = ".curate-journal.json"
+LOCK = ".curate.lock"
+_TEMP = ".curate-tmp-"
+STATE_FILES = (LOCK, JOURNAL, f"{_TEMP}*")
+"""curate's own state files in a dataset (a dataset's .gitignore lists them)."""
+
+_MAX_JOURNAL_BYTES = 1 << 20
+_TEMP_FILE = re.compile(r"\.curate-tmp-[0-9a-f]{12}-(?P<target>.+)")
+_TEMP_DIRECTORY = re.compile(r"\.curate-tmp-[a-z]+-[0-9a-f]{12}")
+# The files curate stages: a dataset's own files and records files (`curate.store.records`), an
+# import's output files (`curate.interchange.output`); and the directories: a release.
+_FILE_TARGETS = re.compile(
+    r"dataset\.yaml|CHANGELOG\.md|\.gitignore|(?:records/)?[a-z][a-z0-9_]*\.jsonl"
+)
+_NUMBER = r"(?:0|[1-9][0-9]*)"
+_DIRECTORY_TARGETS = re.compile(rf"releases/{_NUMBER}\.{_NUMBER}\.{_NUMBER}")
+_STAGING_DIRECTORIES = (".", "records", "releases")  # where temp files can be left
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_state = threading.Lock()
+_writing: Counter[Path] = Counter()  # datasets whose writer lock this process holds
+_readers: Counter[Path] = Counter()  # datasets whose commit lock this process shares
+
+
+class DatasetBusyError(InputError):
+    """Another process holds the dataset's writer lock."""
+
+
+class _UnlockableError(InputError):
+    """The writer lock cannot be taken at all (a read-only dataset, say)."""
+
+
+def _key(root: Path) -> Path:
+    return root.resolve()
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class Transaction:
+    """New contents for files under one root directory, committed all at once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._staged: dict[Path, Path] = {}
+        self._temp_directories: list[Path] = []
+
+    def stage(self, target: Path, data: bytes) -> None:
+        """Write `data` to a synced temp file that will replace `target` on commit."""
+        self.stage_with(target, lambda handle: handle.write(data))
+
+    def stage_with(self, target: Path, write: Callable[[BinaryIO], object]) -> None:
+        """Like `stage`, with `write` filling the temp file (for large contents)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f"{_TEMP}{secrets.token_hex(6)}-{target.name}")
+        try:
+            with temp.open("wb") as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        self._staged[target] = temp
+
+    def temp_directory(self, parent: Path, label: str) -> Path:
+        """A new temp directory in `parent`, to fill and then `stage_directory`."""
+        directory = parent / f"{_TEMP}{label}-{secrets.token_hex(6)}"
+        directory.mkdir()
+        self._temp_directories.append(directory)
+        return directory
+
+    def stage_directory(self, target: Path, filled: Path) -> None:
+        """A filled temp directory (from `temp_directory`) that becomes `target` (which
+        must not exist) on commit; its files must already be synced."""
+        _fsync_directory(filled)
+        self._staged[target] = filled
+
+    def commit(self) -> None:
+        """Record the journal, then rename every staged file into place (holding the
+        commit lock, so that no reader sees the files between)."""
+        if not self._staged:
+            return
+        lost = [str(temp) for temp in self._staged.values() if not temp.exists()]
+        if lost:
+            raise OSError(f"staged files disappeared before the commit: {', '.join(lost)}")
+        entries = [
+            [str(temp.relative_to(self.root)), str(target.relative_to(self.root))]
+            for target, temp in self._staged.items()
+        ]
+        # What recovery would accept, or a crash here would leave a journal it refuses.
+        try:
+            checked = _checked_entries(self.root, entries, self.root / JOURNAL)
+        except _RefusedJournalError as exc:
+            self.abandon()
+            raise InputError(
+                f"cannot write into {self.root}: {exc.why}; nothing was changed"
+            ) from None
+        with _commit_lock(self.root, exclusive=True):
+            journal = self.root / JOURNAL
+            temp_journal = self.root / f"{_TEMP}{JOURNAL}"
+            _write_synced(temp_journal, json.dumps(entries).encode())
+            os.replace(temp_journal, journal)
+            _fsync_directory(self.root)
+            _roll_forward(self.root, checked)
+
+    def abandon(self) -> None:
+        """Remove the staged temp files; the targets are untouched."""
+        for temp in self._staged.values():
+            if temp.is_dir():
+                shutil.rmtree(temp, ignore_errors=True)
+            else:
+                temp.unlink(missing_ok=True)
+        for directory in self._temp_directories:
+            shutil.rmtree(directory, ignore_errors=True)
+        self._staged.clear()
+        self._temp_directories.clear()
+
+
+class _RefusedJournalError(InputError):
+    """A journal, or a commit's entries, that curate would not act on."""
+
+    def __init__(self, journal: Path, why: str) -> None:
+        super().__init__(
+            f"{journal} is not a journal of curate's own ({why}); nothing was changed. "
+            "Remove it, or restore the dataset from git"
+        )
+        self.why = why
+
+
+def _refusal(journal: Path, why: str) -> InputError:
+    return _RefusedJournalError(journal, why)
+
+
+def _plain_relative(name: str) -> PurePosixPath | None:
+    """`name` as a relative path of plain parts (no `..`, `.`, empty part, backslash,
+    NUL or absolute start), or None."""
+    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
+        return None
+    path = PurePosixPath(name)
+    if str(path) != name or any(part in ("", ".", "..") for part in path.parts):
+        return None
+    return path
+
+
+def _checked_entries(root: Path, raw: object, journal: Path) -> list[tuple[Path, Path]]:
+    """The journal's (temp, target) pairs, once every one is known to be curate's own:
+    `raw` is a list of [temp, target] pairs of relative paths inside `root`, each temp a
+    temp file of curate's form (`.curate-tmp-<12 hex>-<target's name>`) beside a file
+    curate writes, or a temp directory of curate's form beside a release. Anything
+    else refuses the whole journal (InputError)."""
+    if not isinstance(raw, list) or not raw:
+        raise _refusal(journal, "not a list of [temp, target] pairs")
+    base = _key(root)
+    checked: list[tuple[Path, Path]] = []
+    for entry in raw:
+        if not (
+            isinstance(entry, list) and len(entry) == 2 and all(isinstance(p, str) for p in entry)
+        ):
+            raise _refusal(journal, f"an entry is not a [temp, target] pair: {entry!r:.80}")
+        temp_name, target_name = entry
+        temp_path, target_path = _plain_relative(temp_name), _plain_relative(target_name)
+        if temp_path is None or target_path is None:
+            raise _refusal(journal, f"a path is not a plain relative path: {entry!r:.120}")
+        if temp_path.parent != target_path.parent:
+            raise _refusal(journal, f"{temp_name!r} is not beside {target_name!r}")
+        directory = _DIRECTORY_TARGETS.fullmatch(target_name) is not None
+        if directory:
+            own = _TEMP_DIRECTORY.fullmatch(temp_path.name) is not None
+        else:
+            match = _TEMP_FILE.fullmatch(temp_path.name)
+            own = match is not None and match["target"] == target_path.name
+            if _FILE_TARGETS.fullmatch(target_name) is None:
+                raise _refusal(journal, f"curate never writes {target_name!r}")
+        if not own:
+            raise _refusal(journal, f"{temp_name!r} is not a temp name of curate's")
+        parent = (root / target_path.parent).resolve()
+        if parent != base and base not in parent.parents:
+            raise _refusal(journal, f"{target_name!r} leads out of the dataset")
+        temp, target = root / temp_name, root / target_name
+        _check_kinds(temp, target, directory, journal)
+        checked.append((temp, target))
+    if len({target for _, target in checked}) != len(checked):
+        raise _refusal(journal, "a target is named twice")
+    return checked
+
+
+def _check_kinds(temp: Path, target: Path, directory: bool, journal: Path) -> None:
+    """A temp (if still there) and its target are of the kind curate stages: a regular
+    file, or a directory for a release; neither a symlink. A temp file is curate's own
+    only with one link (a hard link would put a file from elsewhere in the dataset), and
+    a temp release directory only holds such files. A release already in place is never
+    replaced."""
+    for path in (temp, target):
+        try:
+            found = path.lstat()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise _refusal(journal, f"{path.name!r}: {exc.strerror}") from None
+        kind_ok = stat.S_ISDIR(found.st_mode) if directory else stat.S_ISREG(found.st_mode)
+        if not kind_ok:
+            expected = "a directory" if directory else "a regular file"
+            raise _refusal(journal, f"{path.name!r} is not {expected}")
+        if path == temp and not directory and found.st_nlink != 1:
+            raise _refusal(journal, f"{path.name!r} has other hard links")
+    if directory and os.path.lexists(temp):
+        _check_staged_release(temp, journal)
+        if os.path.lexists(target):
+            raise _refusal(journal, f"release {target.name} exists already")
+
+
+def _check_staged_release(directory: Path, journal: Path) -> None:
+    """A temp release directory holds only what curate writes there: regular files of
+    one link each (no symlink, subdirectory, device or hard link)."""
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                found = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1:
+                    raise _refusal(
+                        journal,
+                        f"{directory.name}/{entry.name!r} is not a file curate staged "
+                        "(a symlink, a directory, a special or hard-linked file)",
+                    )
+    except OSError as exc:
+        raise _refusal(journal, f"{directory.name!r}: {exc.strerror}") from None
+
+
+def _read_journal(root: Path) -> list[tuple[Path, Path]] | None:
+    """The checked entries of the dataset's journal, or None when there is none."""
+    journal = root / JOURNAL
+    if not os.path.lexists(journal):
+        return None
+    try:
+        raw = json.loads(read_bounded(journal, _MAX_JOURNAL_BYTES, follow_symlinks=False))
+    except OSError as exc:
+        raise _refusal(journal, f"unreadable: {exc.strerror}") from None
+    except ValueError:
+        raise _refusal(journal, "not JSON") from None
+    return _checked_entries(root, raw, journal)
+
+
+def _roll_forward(root: Path, entries: list[tuple[Path, Path]]) -> None:
+    directories = set()
+    for temp, target in entries:
+        if os.path.lexists(temp):
+            os.replace(temp, target)
+        directories.add(target.parent)
+    for directory in directories:
+        _fsync_directory(directory)
+    (root / JOURNAL).unlink(missing_ok=True)
+    _fsync_directory(root)
+
+
+def _strays(root: Path) -> list[Path]:
+    """The temp files and directories left where curate stages them (never following a
+    symlink, never outside the dataset)."""
+    base = _key(root)
+    strays: list[Path] = []
+    for name in _STAGING_DIRECTORIES:
+        directory = root / name
+        if directory.is_symlink() or not directory.is_dir():
+            continue
+        if directory.resolve() != base and base not in directory.resolve().parents:
+            continue
+        with os.scandir(directory) as found:
+            strays += sorted(Path(entry.path) for entry in found if entry.name.startswith(_TEMP))
+    return strays
+
+
+def _sweep(root: Path) -> None:
+    """Remove the temp files and directories that a crash left (`_strays`)."""
+    for stray in _strays(root):
+        if stray.is_dir() and not stray.is_symlink():  # a release that was being built
+            shutil.rmtree(stray)
+        else:
+            stray.unlink(missing_ok=True)
+
+
+def recover(root: Path) -> None:
+    """Finish a commit that a crash interrupted, and remove temp files left behind. A
+    journal that is not curate's own is refused whole (InputError), touching nothing."""
+    with _commit_lock(root, exclusive=True):
+        entries = _read_journal(root)
+        try:
+            if entries is not None:
+                _roll_forward(root, entries)
+            _sweep(root)
+        except OSError as exc:
+            raise InputError(
+                f"cannot finish the interrupted commit in {root}: {exc.strerror or exc}"
+                f"{f' ({exc.filename})' if exc.filename else ''}; run the command again "
+                "once the dataset can be written"
+            ) from None
+
+
+def recover_if_idle(root: Path) -> None:
+    """`recover` an interrupted commit, if the writer lock can be taken (a writer at work
+    owns its journal and temp files; it finishes them itself), and if the dataset can be
+    written at all. With neither a journal nor a temp file left, nothing is done (not
+    even the lock file created): a reader or a dry run of a dataset in order writes
+    nothing."""
+    if not os.path.lexists(root / JOURNAL) and not _strays(root):
+        return
+    try:
+        with dataset_lock(root):
+            pass  # dataset_lock recovers once it holds the lock
+    except (DatasetBusyError, _UnlockableError):
+        return
+
+
+def _open_lock_file(root: Path) -> int:
+    """The writer lock's file, created if need be: a regular file, never a symlink,
+    FIFO or device that a dataset might hold in its place."""
+    path = root / LOCK
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise _UnlockableError(f"cannot lock {root}: {exc.strerror}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError(
+            f"cannot lock {root}: {path} is not a regular file (curate's lock file); remove it"
+        )
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        descriptor = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"cannot lock {root}: {path} is a symlink; remove it") from None
+        raise _UnlockableError(f"cannot lock {root}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise InputError(f"cannot lock {root}: {path} is not a regular file; remove it")
+    return descriptor
+
+
+@contextlib.contextmanager
+def dataset_lock(root: Path, *, wait: bool = False) -> Iterator[None]:
+    """Hold the dataset's writer lock, then finish or discard what a crashed writer left
+    (only the lock's holder may: a journal or temp file may belong to a writer at work).
+    A second writer fails at once (or waits with `wait`)."""
+    descriptor = _open_lock_file(root)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise DatasetBusyError(
+                f"{root} is being changed by another curate command; try again when it "
+                "finishes (the lock is released when that process ends, even if it crashed)"
+            ) from None
+        key = _key(root)
+        with _state:
+            _writing[key] += 1
+        try:
+            recover(root)
+            yield
+        finally:
+            with _state:
+                _writing[key] -= 1
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+@contextlib.contextmanager
+def _commit_lock(root: Path, *, exclusive: bool) -> Iterator[None]:
+    """The commit lock: a `flock` on the dataset directory itself."""
+    key = _key(root)
+    if exclusive and _readers[key]:
+        raise RuntimeError(f"a commit to {root} inside a read of it would wait for itself")
+    try:
+        descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(f"cannot open {root}: {exc.strerror}") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _finish_for_reader(root: Path) -> None:
+    """A reader found an interrupted commit: finish it if the writer lock is free; if a
+    writer holds it, give that writer a moment (it recovers first thing)."""
+    try:
+        with dataset_lock(root):
+            pass
+    except DatasetBusyError:
+        time.sleep(0.02)
+    except _UnlockableError as exc:
+        raise InputError(
+            f"{root} holds an interrupted commit ({JOURNAL}) that cannot be finished: "
+            f"{exc}; run the command again once the dataset can be written"
+        ) from None
+
+
+@contextlib.contextmanager
+def reading(root: Path) -> Iterator[None]:
+    """Read the dataset at `root` in one state: hold the commit lock shared, after any
+    interrupted commit is finished. A process that holds the writer lock reads its own
+    dataset as it is."""
+    key = _key(root)
+    with _state:
+        own = _writing[key] > 0
+    while True:
+        with contextlib.ExitStack() as held:
+            held.enter_context(_commit_lock(root, exclusive=False))
+            if own or not os.path.lexists(root / JOURNAL):
+                with _state:
+                    _readers[key] += 1
+                try:
+                    yield
+                finally:
+                    with _state:
+                        _readers[key] -= 1
+                return
+        _finish_for_reader(root)
+
+
+def _store_root(path: Path) -> Path | None:
+    """The dataset whose store `path` is, or is part of (the dataset directory, its
+    records/ or a records file), if any."""
+    for candidate in (path, path.parent, path.parent.parent):
+        if (candidate / "dataset.yaml").is_file() and (
+            candidate == path or path.is_relative_to(candidate / "records")
+        ):
+            return candidate
+    return None
+
+
+@contextlib.contextmanager
+def reading_stores(paths: Iterable[Path]) -> Iterator[None]:
+    """`reading` every dataset that `paths` name or lie in (each once)."""
+    roots = {_key(root): root for root in map(_store_root, paths) if root is not None}
+    with contextlib.ExitStack() as held:
+        for key in sorted(roots):
+            held.enter_context(reading(roots[key]))
+        yield
+
+
+def reads_stores(
+    function: Callable[Concatenate[list[Path], _P], _R],
+) -> Callable[Concatenate[Iterable[Path], _P], _R]:
+    """`function(paths, ...)` run `reading_stores(paths)`: a function that reads files
+    and dataset directories, made to read each dataset in one state."""
+
+    @functools.wraps(function)
+    def wrapper(paths: Iterable[Path], /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        listed = list(paths)
+        with reading_stores(listed):
+            return function(listed, *args, **kwargs)
+
+    return wrapper

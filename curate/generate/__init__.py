@@ -1,0 +1,1 @@
+"""Everything curate generates from the one schema, one module per target."""

@@ -1,0 +1,136 @@
+"""The checks of a table as polars expressions, evaluated together in one pass.
+
+Each `Check` is True where a row passes. The plan is built once per table from the
+schema: field constraints (the same ones the pandera export carries), finiteness of
+numbers, and the SQL row rules. The engine selects every check in a single polars pass,
+so the cost per check is a column of booleans, not a pass over the data. Uniqueness and
+foreign keys span batches and tables: the engine checks them on the keys it collects.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import polars as pl
+
+from curate.schema.model import Field, RowRule, Schema, Severity, Table
+
+__all__ = ["TEXT_CONTROLS", "Check", "rule_expression", "table_checks", "text_control_checks"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: its report code, severity, the field(s) it names, and where rows pass."""
+
+    code: str
+    severity: Severity
+    field: str
+    fields: tuple[str, ...]
+    message: str
+    ok: pl.Expr
+
+
+def rule_expression(rule: RowRule) -> pl.Expr:
+    """A rule as a polars expression that is True where the row passes (NULL passes)."""
+    return pl.sql_expr(rule.check).fill_null(True)
+
+
+# Invisible characters that change how text reads or displays: C0 controls other than
+# tab and newlines, DEL and the C1 controls, the Arabic letter mark, zero-width
+# characters, line and paragraph separators, bidirectional embeddings, overrides and
+# isolates, and the BOM. Ids and codes cannot hold them (patterns and vocabularies refuse
+# them); free text that does is flagged for a person to look at.
+TEXT_CONTROLS = (
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def text_control_checks(table: Table) -> list[Check]:
+    """A warning for each free-text field (no vocabulary, no pattern) holding
+    `TEXT_CONTROLS`."""
+    return [
+        Check(
+            "text-control",
+            "warning",
+            f.name,
+            (f.name,),
+            f"{f.name} holds invisible or bidirectional control characters",
+            pl.col(f.name).is_null() | ~pl.col(f.name).str.contains(TEXT_CONTROLS),
+        )
+        for f in table.fields
+        if f.type == "string" and f.enum is None and f.pattern is None
+    ]
+
+
+def _field_checks(f: Field) -> list[Check]:
+    column = pl.col(f.name)
+    absent = column.is_null()
+    checks: list[Check] = []
+
+    def add(code: str, message: str, ok: pl.Expr) -> None:
+        checks.append(Check(code, "error", f.name, (f.name,), message, ok))
+
+    if f.required:
+        add("required", f"{f.name} is required", ~absent)
+    if f.type == "string":
+        code = "required" if f.required else "range"
+        add(
+            code,
+            f"{f.name} must not be empty (leave it out when unknown)",
+            absent | (column.str.len_bytes() > 0),
+        )
+    if f.type == "number":
+        add(
+            "range",
+            f"{f.name} must be a finite number (NaN and infinity are refused)",
+            absent | column.is_finite(),
+        )
+    if f.enum is not None:
+        add(
+            "enum",
+            f"{f.name} must be one of the {f.vocabulary} vocabulary",
+            absent | column.is_in(list(f.enum)),
+        )
+    if f.pattern is not None:
+        add("pattern", f"{f.name} must match {f.pattern}", absent | column.str.contains(f.pattern))
+    if f.max_length is not None:
+        add(
+            "range",
+            f"{f.name} is longer than {f.max_length} characters",
+            absent | (column.str.len_chars() <= f.max_length),
+        )
+    if f.minimum is not None or f.maximum is not None:
+        bounded = pl.lit(True)
+        if f.minimum is not None:
+            bounded = bounded & (column >= f.minimum)
+        if f.maximum is not None:
+            bounded = bounded & (column <= f.maximum)
+        # A NaN or infinite number is reported once, as not finite (above).
+        add(
+            "range",
+            f"{f.name} {f.range_text()}",
+            absent | bounded | column.is_finite().not_()
+            if f.type == "number"
+            else absent | bounded,
+        )
+    return checks  # `unique` is checked across batches by the engine's key index
+
+
+@functools.cache
+def _plan(schema: Schema, table_name: str) -> tuple[Check, ...]:
+    table: Table = schema.table(table_name)
+    checks = [check for f in table.fields for check in _field_checks(f)]
+    checks += text_control_checks(table)
+    for rule in schema.row_rules_for(table.name):
+        ok = rule_expression(rule)
+        checks.append(
+            Check(rule.code, rule.severity, ",".join(rule.fields), rule.fields, rule.message, ok)
+        )
+    return tuple(checks)
+
+
+def table_checks(schema: Schema, table: Table) -> tuple[Check, ...]:
+    """Every row-level check of `table`, field checks first, then the rules."""
+    return _plan(schema, table.name)

@@ -1,0 +1,1 @@
+"""UCDP GED: the importer of its exports."""

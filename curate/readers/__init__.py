@@ -1,0 +1,1 @@
+"""Readers of untrusted input files, in batches, so memory does not grow with the file."""

@@ -1,0 +1,1 @@
+"""Immutable, reproducible, semver'd releases of a dataset, and their verification."""

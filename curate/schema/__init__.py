@@ -1,0 +1,1 @@
+"""The canonical schema as a typed model: its loader, dtypes, semver and evolution."""

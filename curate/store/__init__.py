@@ -1,0 +1,1 @@
+"""A dataset's records on disk, and the commands that change them."""

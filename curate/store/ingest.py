@@ -1,0 +1,440 @@
+"""Ingest records into a dataset's store: validate, upsert by primary key, write atomically.
+
+Incoming rows are checked on their own first (fields, row rules, keys unique within the
+batch); rejected rows make the command fail, or go to a quarantine directory with their
+codes. Accepted rows are merged into the stored tables by primary key: an identical
+record is left alone, a record whose content changed replaces the stored one (an event's
+`revision` goes up by one), a new key is added. How, by whom and when a record was
+extracted (`EXTRACTION_FIELDS`) is not its content: the same record from a new
+extraction (re-importing an ACLED file, re-running an extractor) is left alone, keeping
+the extraction that first gave it, and is counted as `reextracted`. The merged dataset
+must then be valid as a whole (foreign keys, dataset rules), and the rows it adds or
+replaces are checked once more on their own; if anything fails, nothing is written. A
+problem of an input as a whole (a missing required column, an unknown one) rejects
+every row of that input. The changed table files are replaced together
+(`curate.disk.journal`), and only if every records file is still the one loaded (a hand edit
+meanwhile stops the ingest). Rows in = rows stored + rows quarantined, always, counted
+on the files written before the store is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+from curate.disk.journal import JOURNAL, Transaction, dataset_lock, reading
+from curate.errors import CurateError, InputError, InvalidDataError, not_written
+from curate.report import Report
+from curate.schema.loader import load_schema
+from curate.schema.model import Schema
+from curate.store.load import (
+    StoredTables,
+    changed_while_running,
+    check_unchanged,
+    commit_outcome,
+    load_store,
+    seal_store,
+    stamps_of,
+)
+from curate.store.records import Store, in_key_order, key_text, open_store, write_store_rows
+from curate.store.seal import BlockHasher, Digest, Stamp
+from curate.store.splice import splice_rows
+from curate.validation.across import check_across_tables, check_rows
+from curate.validation.api import validate
+from curate.validation.internal import FILE, ROW
+from curate.validation.paths import ValidationRun, validate_paths
+from curate.validation.quarantine import (
+    QuarantineCounts,
+    lines_on_disk,
+    remove_quarantine,
+    write_quarantine,
+)
+
+__all__ = ["EXTRACTION_FIELDS", "IngestResult", "TableChanges", "ingest", "retract"]
+
+# The fields that say how a record was produced rather than what it records.
+EXTRACTION_FIELDS = ("extraction_method", "extractor", "extracted_at")
+
+
+@dataclass
+class TableChanges:
+    """What an ingest did to one table (keys as text). `reextracted` counts the unchanged
+    records that came again from another extraction (`EXTRACTION_FIELDS` differ)."""
+
+    added: list[str] = field(default_factory=list)
+    revised: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: int = 0
+    reextracted: int = 0
+
+
+@dataclass
+class IngestResult:
+    """The changes per table, the validation report, and any quarantine files.
+
+    `accepted` is False when the ingest was refused: then nothing was written, neither
+    to the store nor to a quarantine."""
+
+    changes: dict[str, TableChanges]
+    report: Report
+    accepted: bool
+    written: bool = False
+    quarantine: list[QuarantineCounts] = field(default_factory=list)
+
+
+def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
+    """The incoming rows of `table` that passed the row-level checks (with __file)."""
+    assert run.tables is not None
+    rows = run.tables[table]
+    rejected = run.validators[table].rejected_codes().select(FILE, ROW)
+    return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW)
+
+
+def _check_every_row_placed(
+    run: ValidationRun, accepted: Mapping[str, pl.DataFrame], placed: Sequence[QuarantineCounts]
+) -> None:
+    """Rows in = rows taken into the store + rows quarantined, for every input, with the
+    quarantined rows counted on the files written (and a quarantine's valid rows being
+    exactly those taken). Raises before anything is committed when they disagree."""
+    taken = {
+        (name, file): count
+        for name, frame in accepted.items()
+        for file, count in frame.group_by(FILE).len().iter_rows()
+    }
+    for position, item in enumerate(run.inputs):
+        rows_in = run.rows_of(position)
+        stored = taken.get((item.table, run.file_index(position)), 0)
+        rejected = placed[position].rejected if placed else rows_in - stored
+        valid = placed[position].valid if placed else stored
+        if rows_in != stored + rejected or valid != stored or (not placed and rejected):
+            raise CurateError(
+                f"{item.path}: {rows_in} rows in, but {stored} to be stored and {rejected} "
+                "quarantined; nothing was changed"
+            )
+
+
+def _in_nfc(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows with their text in NFC (text is stored so, and the same words in another
+    normal form are no change), and those of them that NFC changed."""
+    text = rows.select(pl.col(pl.String)).columns
+    normalised = rows.with_columns(pl.col(text).str.normalize("NFC"))
+    same = pl.all_horizontal(
+        [pl.col(c).eq_missing(rows.get_column(c)) for c in text] or [pl.lit(True)]
+    )
+    return normalised, normalised.filter(~same)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A table after an upsert, and the rows that are new or replace a stored one."""
+
+    table: pl.DataFrame
+    replacements: pl.DataFrame
+
+
+def _equal_to_stored(columns: Sequence[str]) -> pl.Expr:
+    """Whether a row's `columns` equal those of the stored record beside it (suffix
+    `__stored`), missing values equal to each other."""
+    return pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in columns])
+
+
+def _merge(
+    stored: pl.DataFrame, incoming: pl.DataFrame, table: str, schema: Schema, changes: TableChanges
+) -> Merged:
+    """Upsert `incoming` into `stored` by primary key, counting what changed."""
+    primary = list(schema.table(table).primary_key)
+    names = stored.columns
+    content = [
+        c for c in names if c not in primary and c != "revision" and c not in EXTRACTION_FIELDS
+    ]
+    extraction = [c for c in names if c in EXTRACTION_FIELDS]
+    incoming = incoming.unique(subset=primary, keep="last", maintain_order=True)
+    # Only the stored records the batch touches take part in the comparison.
+    existing = stored.join(incoming.select(primary), on=primary, how="semi")
+    marked = existing.with_columns(pl.lit(True).alias("__exists"))
+    matched = incoming.join(marked, on=primary, how="left", suffix="__stored", coalesce=True)
+    same = _equal_to_stored(content)
+    matched = matched.with_columns(pl.col("__exists").fill_null(False), same.alias("__same"))
+    new = matched.filter(~pl.col("__exists"))
+    revised = matched.filter(pl.col("__exists") & ~pl.col("__same"))
+    changes.added += new.select(key_text(primary)).to_series().to_list()
+    changes.revised += revised.select(key_text(primary)).to_series().to_list()
+    unchanged = matched.filter(pl.col("__exists") & pl.col("__same"))
+    changes.unchanged += unchanged.height
+    if extraction:
+        changes.reextracted += unchanged.filter(~_equal_to_stored(extraction)).height
+    if "revision" in names:
+        revised = revised.with_columns((pl.col("revision__stored") + 1).alias("revision"))
+    replacements = pl.concat([new.select(names), revised.select(names)]).sort(primary)
+    kept = (
+        stored.join(revised.select(primary), on=primary, how="anti") if revised.height else stored
+    )
+    # New keys usually sort after the stored ones: then nothing needs sorting.
+    merged = in_key_order(pl.concat([kept, replacements]), table, schema)
+    return Merged(merged, replacements)
+
+
+def _unchanged_since_loaded(path: Path, stamp: Stamp | None) -> None:
+    """Refuse to splice a records file that something other than curate wrote to since
+    it was loaded: its lines are no longer the ones checked."""
+    if Stamp.of(path) != stamp:
+        raise changed_while_running(path, "ingesting into")
+
+
+def _check_lines(path: Path, expected: int, target: Path) -> None:
+    """A staged records file must hold one line per record of its table, counted on disk."""
+    found = lines_on_disk(path)
+    if found != expected:
+        raise CurateError(
+            f"{target}: {expected} records to be written but {found} lines staged; "
+            "nothing was changed"
+        )
+
+
+@dataclass
+class _Staged:
+    """New records files written beside the old ones, not yet committed."""
+
+    transaction: Transaction
+    digests: dict[str, Digest]
+
+
+def _stage_tables(
+    store: Store, loaded: StoredTables, merged: Mapping[str, Merged], schema: Schema
+) -> _Staged:
+    """Write the `merged` tables' new records files as temp files (`curate.disk.journal`). A
+    trusted file is spliced (its unchanged lines copied, only the replacements
+    serialised); other files are written whole. Each file is written by its own thread,
+    so one table is serialised while another goes to disk."""
+    staged = _Staged(Transaction(store.root), {})
+
+    def stage(name: str) -> None:
+        table = merged[name]
+        path = store.table_path(name)
+        key = schema.table(name).primary_key[0]
+
+        def write(handle: BinaryIO) -> None:
+            first_change = None
+            if loaded.trusted:
+                _unchanged_since_loaded(path, loaded.stamps[name])
+                stored = loaded.tables[name].get_column(key)
+                handle.flush()
+                first_change = splice_rows(
+                    path, stored, table.replacements, name, schema, handle.fileno()
+                )
+                _unchanged_since_loaded(path, loaded.stamps[name])
+            if first_change is None:
+                hasher = BlockHasher()
+
+                def both(data: bytes) -> None:
+                    handle.write(data)
+                    hasher(data)
+
+                write_store_rows(table.table, name, schema, both)
+                staged.digests[name] = hasher.digest()
+            else:
+                handle.flush()
+                known = loaded.digests[name].unchanged_blocks(first_change)
+                staged.digests[name] = Digest.of_file(Path(handle.name), known)
+            handle.flush()
+            _check_lines(Path(handle.name), table.table.height, path)
+
+        try:
+            staged.transaction.stage_with(path, write)
+        except OSError as exc:
+            raise not_written(path, exc) from exc
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(len(merged), 1)) as pool:
+            for future in [pool.submit(stage, name) for name in merged]:
+                future.result()
+    except BaseException:
+        staged.transaction.abandon()
+        raise
+    return staged
+
+
+def _commit(
+    store: Store,
+    schema: Schema,
+    loaded: StoredTables,
+    staged: _Staged,
+    placed: Sequence[QuarantineCounts] = (),
+    doing: str = "ingesting into",
+) -> None:
+    """Put the staged files in place together, if every records file is still the one
+    loaded, then seal the store. When nothing could be committed, the staged files and
+    the quarantine files `placed` for this write are removed."""
+    try:
+        check_unchanged(store, schema, loaded.stamps, doing)
+    except BaseException:
+        staged.transaction.abandon()
+        remove_quarantine(placed)
+        raise
+    try:
+        staged.transaction.commit()
+    except BaseException as exc:
+        # Once the journal is written, the staged files are the commit's: keep them.
+        changed = (store.root / JOURNAL).exists() or stamps_of(store, schema) != loaded.stamps
+        if not changed:
+            staged.transaction.abandon()
+            remove_quarantine(placed)
+        if isinstance(exc, OSError):
+            where = Path(exc.filename) if isinstance(exc.filename, str) else store.records
+            raise not_written(where, exc, commit_outcome(changed)) from exc
+        raise
+    seal_store(store, schema, loaded, staged.digests)
+
+
+def _check_replacements(
+    results: Mapping[str, Merged], schema: Schema, max_issues: int
+) -> Report | None:
+    """The row checks on every row about to be added or replaced (they passed them once
+    already: this keeps an invalid row out of a store that is then sealed, whatever let
+    it through). The failing report, or None."""
+    for name, result in results.items():
+        if result.replacements.height:
+            report = check_rows(result.replacements, name, schema, max_issues, errors_only=True)
+            if not report.valid:
+                return report
+    return None
+
+
+def _abandon(staging: Future[_Staged] | None) -> None:
+    """Wait for files staged in the background, and remove them."""
+    if staging is not None and staging.exception() is None:
+        staging.result().transaction.abandon()
+
+
+def ingest(
+    dataset: Path,
+    inputs: Sequence[Path],
+    *,
+    table: str | None = None,
+    dry_run: bool = False,
+    quarantine: Path | None = None,
+    max_issues: int = 50,
+    schema: Schema | None = None,
+) -> IngestResult:
+    """Validate `inputs` with the stored records and write the merged store. `table`
+    is the table of every input (else each file's name says it)."""
+    schema = schema or load_schema()
+    store = open_store(dataset)
+    # A dry run only reads (a read-only dataset too); a write excludes other writers.
+    with reading(store.root) if dry_run else dataset_lock(store.root):
+        loaded = load_store(store, schema, across_tables=False)
+        stored = loaded.tables
+        run = validate_paths(
+            inputs,
+            table,
+            schema=schema,
+            max_issues=max_issues,
+            keep_tables=True,
+            across_tables=False,
+        )
+        changes = {name: TableChanges() for name in schema.table_names}
+        for name, count in run.report.rejected.items():
+            changes[name].rejected = count
+        if not run.report.valid and (quarantine is None or "unique" in run.report.counts):
+            # Without a quarantine, or when the batch repeats a key (which of the rows is
+            # right cannot be told), the whole batch is refused.
+            return IngestResult(changes, run.report, accepted=False)
+        merged = dict(stored)
+        results: dict[str, Merged] = {}
+        accepted = {name: _accepted(run, name) for name in run.tables or {}}
+        for name in accepted:
+            incoming, changed = _in_nfc(accepted[name].drop(FILE))
+            if changed.height:  # NFC can change a text's length: check those rows again
+                normalised = check_rows(changed, name, schema, max_issues)
+                if not normalised.valid:
+                    return IngestResult(changes, normalised, accepted=False)
+            results[name] = _merge(stored[name], incoming, name, schema, changes[name])
+            merged[name] = results[name].table
+        # A trusted store was valid as a whole: only the batch's rows need key checks.
+        edited = None
+        if loaded.trusted:
+            edited = {
+                name: result.replacements.select(schema.table(name).primary_key)
+                for name, result in results.items()
+            }
+        touched = {n: results[n] for n, c in changes.items() if c.added or c.revised}
+        with ThreadPoolExecutor(max_workers=2) as background:
+            # The new files are staged, and the new rows checked again, while the merged
+            # store is checked: nothing is committed unless all of it holds.
+            staging = None
+            if touched and not dry_run:
+                staging = background.submit(_stage_tables, store, loaded, touched, schema)
+            rechecking = background.submit(_check_replacements, results, schema, max_issues)
+            placed: list[QuarantineCounts] = []
+            try:
+                whole = check_across_tables(
+                    merged, schema, max_issues, changed=edited, errors_only=True
+                )
+                if whole.valid:
+                    whole = rechecking.result() or whole
+                if not whole.valid:
+                    # Refused whole: rows that only fail across tables cannot be told
+                    # apart from the stored rows they conflict with, so none is taken.
+                    _abandon(staging)
+                    return IngestResult(changes, whole, accepted=False)
+                if quarantine is not None and not run.report.valid and not dry_run:
+                    placed = write_quarantine(run, quarantine)
+                if not dry_run:
+                    _check_every_row_placed(run, accepted, placed)
+                committing = staging.result() if staging is not None else None
+            except BaseException:
+                _abandon(staging)
+                remove_quarantine(placed)
+                raise
+            if committing is not None:
+                _commit(store, schema, loaded, committing, placed)
+            elif not dry_run and not loaded.trusted:
+                seal_store(store, schema, loaded, {})  # checked in full, and unchanged
+        written = bool(touched) and not dry_run
+        return IngestResult(changes, run.report, accepted=True, written=written, quarantine=placed)
+
+
+def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None = None) -> int:
+    """Mark an event retracted, with a revision bump and the reason in its notes; records
+    are never deleted. Returns the new revision."""
+    schema = schema or load_schema()
+    store = open_store(dataset)
+    if not reason.strip():
+        raise InputError("say why the event is retracted (--reason)")
+    with dataset_lock(store.root):
+        loaded = load_store(store, schema)
+        tables = dict(loaded.tables)
+        events = tables["events"]
+        found = events.filter(pl.col("event_id") == event_id)
+        if found.is_empty():
+            raise InputError(f"{dataset}: no event {event_id!r}")
+        if found["status"][0] == "retracted":
+            raise InputError(f"event {event_id!r} is already retracted")
+        note = f"Retracted: {reason.strip()}"
+        updated = events.with_columns(
+            pl.when(pl.col("event_id") == event_id)
+            .then(pl.lit("retracted"))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+            pl.when(pl.col("event_id") == event_id)
+            .then(pl.col("revision") + 1)
+            .otherwise(pl.col("revision"))
+            .alias("revision"),
+            pl.when(pl.col("event_id") == event_id)
+            .then(pl.concat_str([pl.col("notes"), pl.lit(note)], separator=" ", ignore_nulls=True))
+            .otherwise(pl.col("notes"))
+            .alias("notes"),
+        )
+        tables["events"] = updated
+        report = validate(tables, schema=schema, max_issues=20)
+        if not report.valid:
+            raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
+        replacement = updated.filter(pl.col("event_id") == event_id)
+        staged = _stage_tables(store, loaded, {"events": Merged(updated, replacement)}, schema)
+        _commit(store, schema, loaded, staged, doing="retracting an event in")
+        return int(found["revision"][0]) + 1

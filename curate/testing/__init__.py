@@ -1,0 +1,1 @@
+"""Public Hypothesis strategies for conflict-event records, and reproducible samples."""
