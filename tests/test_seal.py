@@ -348,7 +348,13 @@ def _package_copy(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "changed", ["importers/acled.py", "export/codebook.py", "report.schema.json", "seal.py"]
+    "changed",
+    [
+        "interchange/acled/importer.py",
+        "generate/codebook.py",
+        "report.schema.json",
+        "store/seal.py",
+    ],
 )
 def test_the_code_digest_covers_every_file_of_the_package(tmp_path: Path, changed: str) -> None:
     package = _package_copy(tmp_path)
