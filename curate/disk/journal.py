@@ -47,6 +47,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Concatenate, ParamSpec, TypeVar
 
 from curate.errors import InputError
+from curate.schema import semver
 from curate.schema.smallfiles import read_bounded
 
 __all__ = [
@@ -77,8 +78,7 @@ _TEMP_DIRECTORY = re.compile(r"\.curate-tmp-[a-z]+-[0-9a-f]{12}")
 _FILE_TARGETS = re.compile(
     r"dataset\.yaml|CHANGELOG\.md|\.gitignore|(?:records/)?[a-z][a-z0-9_]*\.jsonl"
 )
-_NUMBER = r"(?:0|[1-9][0-9]*)"
-_DIRECTORY_TARGETS = re.compile(rf"releases/{_NUMBER}\.{_NUMBER}\.{_NUMBER}")
+_DIRECTORY_TARGETS = re.compile(rf"releases/{semver.PATTERN}")
 _STAGING_DIRECTORIES = (".", "records", "releases")  # where temp files can be left
 
 _P = ParamSpec("_P")

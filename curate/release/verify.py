@@ -59,6 +59,7 @@ from curate.release.package import (
     row_groups,
     table_file,
 )
+from curate.schema import semver
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 
@@ -73,7 +74,6 @@ __all__ = [
 
 _HASH = re.compile(r"^sha256:([0-9a-f]{64})$")
 _DIGEST = re.compile(DIGEST_PATTERN)
-_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _CREATED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 _SUMS_LINE = re.compile(r"^([0-9a-f]{64})  (\S.*)$")
 
@@ -294,7 +294,7 @@ class _Release:
         if not _HASH.match(str(document.get("curate:content_hash", ""))):
             self.problem(f"{DESCRIPTOR}: curate:content_hash must be 'sha256:<64 hex>'")
         version = document.get("version")
-        if _VERSION.match(self.directory.name) and version != self.directory.name:
+        if semver.is_version(self.directory.name) and version != self.directory.name:
             self.problem(
                 f"{DESCRIPTOR}: version {_shown(version)} is not the release directory's "
                 f"{self.directory.name}"
@@ -487,10 +487,7 @@ class _Release:
             title = re.match(rf"^# Changes in {re.escape(version)} \((.*)\)$", first)
             since = title.group(1) if title else ""
             previous = since.removeprefix("since ")
-            if title is None or not (
-                since == "first release"
-                or (_VERSION.match(previous) and _key(previous) < _key(version))
-            ):
+            if title is None or not (since == "first release" or _is_older(previous, version)):
                 self.problem(f"CHANGES.md: its title does not name release {version}")
 
     def records(self, document: dict[str, Any]) -> dict[str, Any] | None:
@@ -525,7 +522,7 @@ _FORMS: list[tuple[str, Callable[[Any], bool], str]] = [
     ("name", lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
     ("title", lambda v: isinstance(v, str), "a string"),
     ("description", lambda v: isinstance(v, str), "a string"),
-    ("version", lambda v: isinstance(v, str) and bool(_VERSION.match(v)), "MAJOR.MINOR.PATCH"),
+    ("version", semver.is_version, semver.FORM),
     (
         "created",
         lambda v: isinstance(v, str) and bool(_CREATED.match(v)),
@@ -565,8 +562,10 @@ _FORMS: list[tuple[str, Callable[[Any], bool], str]] = [
 assert {member for member, _, _ in _FORMS} >= set(FREE_MEMBERS)
 
 
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+def _is_older(previous: str, version: str) -> bool:
+    """Whether both are versions and `previous` comes before `version`."""
+    both = semver.is_version(previous) and semver.is_version(version)
+    return both and semver.parse(previous) < semver.parse(version)
 
 
 def _shown(value: Any) -> str:

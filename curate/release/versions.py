@@ -8,7 +8,6 @@ revisions, a PATCH; nothing changed, no release.
 from __future__ import annotations
 
 import json
-import re
 from typing import Literal
 
 from curate.errors import InputError
@@ -17,6 +16,7 @@ from curate.release.package import (
     DESCRIPTOR,
     release_files,
 )
+from curate.schema import semver
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 from curate.store.records import Store
@@ -24,18 +24,13 @@ from curate.store.records import Store
 __all__ = ["latest_release", "release_versions"]
 
 
-_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-
-
 Bump = Literal["auto", "major", "minor", "patch"]
 
 
-def parse_version(version: str) -> tuple[int, int, int]:
-    match = _VERSION.match(version)
-    if match is None:
-        raise InputError(f"{version!r} is not a version of the form MAJOR.MINOR.PATCH")
-    major, minor, patch = (int(part) for part in match.groups())
-    return major, minor, patch
+def parse_version(version: str) -> semver.Version:
+    """A release's (or its schema's) version (`curate.schema.semver`); anything else is an
+    InputError."""
+    return semver.parse(version)
 
 
 # The prefix of the temp names curate's own transactions use (curate.disk.journal): a release
@@ -55,7 +50,7 @@ def release_versions(store: Store, schema: Schema | None = None) -> list[str]:
         if entry.name.startswith(_BUILDING):
             continue
         where = f"{store.releases.name}/{entry.name}"
-        if entry.is_symlink() or not entry.is_dir() or not _VERSION.match(entry.name):
+        if entry.is_symlink() or not entry.is_dir() or not semver.is_version(entry.name):
             raise InputError(
                 f"{store.root}: {where} is not a release (a directory named MAJOR.MINOR.PATCH); "
                 "move it out of releases/"
@@ -74,7 +69,7 @@ def release_versions(store: Store, schema: Schema | None = None) -> list[str]:
                 "restore it from its published copy or move it out of releases/"
             )
         versions.append(entry.name)
-    return sorted(versions, key=parse_version)
+    return semver.sorted_versions(versions)
 
 
 def latest_release(store: Store) -> str | None:

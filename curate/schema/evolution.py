@@ -25,13 +25,14 @@ the old schema is never surprised by a smaller bump than the change needs:
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from curate.errors import SchemaDefinitionError
+from curate.schema import semver
 from curate.schema.model import DatasetRule, Field, ForeignKey, RowRule, Schema, Table, Vocabulary
+from curate.schema.semver import Version
 
 __all__ = [
     "Change",
@@ -41,7 +42,6 @@ __all__ = [
     "parse_version",
 ]
 
-_SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 _LISTED_VALUES = 5
 
 
@@ -110,13 +110,10 @@ class SchemaDiff:
         }
 
 
-def parse_version(version: str) -> tuple[int, int, int]:
-    """Split a semver ``X.Y.Z`` into integers; anything else is a SchemaDefinitionError."""
-    match = _SEMVER.fullmatch(version)
-    if match is None:
-        raise SchemaDefinitionError(f"schema version {version!r} is not a semver X.Y.Z")
-    major, minor, patch = (int(part) for part in match.groups())
-    return major, minor, patch
+def parse_version(version: str) -> Version:
+    """A schema's semver ``X.Y.Z`` (`curate.schema.semver`); anything else is a
+    SchemaDefinitionError."""
+    return semver.parse(version, what="schema version", error=SchemaDefinitionError)
 
 
 def diff_schemas(old: Schema, new: Schema) -> SchemaDiff:
