@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/curate show $(DATASET)/releases/1.1.0
 
 ## test: lint, type-check, then every test with the Hypothesis ci profile, one test file per
-## worker (a file's tests share module state, such as the counts the README shows)
+## worker (a file's tests share module state, such as the counts docs/security.md shows)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: lint typecheck unit
 
@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -n $(JOBS) --dist loadfile
 
-## summary: the security figures of the last `make test` into the README
+## summary: the security figures of the last `make test` into docs/security.md
 summary: $(STAMP)
 	$(BIN)/python -m tests.summary
 

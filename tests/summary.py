@@ -1,6 +1,6 @@
-"""Figures the tests produce for the README's security summary (hostile cases, crash
-points, state-machine steps): each test records its own in build/test-summary.json, and
-`python -m tests.summary` writes them into the README between its markers."""
+"""Figures the tests produce for the security summary in docs/security.md (hostile cases,
+crash points, state-machine steps): each test records its own in build/test-summary.json,
+and `python -m tests.summary` (`make summary`) writes them there between its markers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY = ROOT / "build" / "test-summary.json"
-README = ROOT / "README.md"
+SECURITY_DOC = ROOT / "docs" / "security.md"
 START, END = "<!-- test-summary:start -->", "<!-- test-summary:end -->"
 
 
@@ -29,7 +29,7 @@ def record_summary(key: str, value: int) -> None:
         SUMMARY.write_text(text, encoding="utf-8")
 
 
-# Figures of the other hostile suites, in the order the README lists them.
+# Figures of the other hostile suites, in the order docs/security.md lists them.
 _OTHER_FIGURES = {
     "hostile_ingest": "- Hostile ingests: {} cases (missing and unknown columns, clashing input "
     "names, hand edits during an ingest, a full disk), rows in = rows stored + rows "
@@ -71,12 +71,12 @@ def render(figures: dict[str, int]) -> str:
 
 def main() -> None:
     figures = json.loads(SUMMARY.read_text("utf-8"))
-    text = README.read_text("utf-8")
+    text = SECURITY_DOC.read_text("utf-8")
     block = f"{START}\n{render(figures)}\n{END}"
     updated, found = re.subn(re.escape(START) + ".*?" + re.escape(END), block, text, flags=re.S)
     if not found:
-        sys.exit(f"{README}: no {START} ... {END} block")
-    README.write_text(updated, encoding="utf-8")
+        sys.exit(f"{SECURITY_DOC}: no {START} ... {END} block")
+    SECURITY_DOC.write_text(updated, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""One enumeration of report codes: the published report schema and the README come from
+"""One enumeration of report codes: the published report schema and docs/validation.md come from
 it, and every report curate emits conforms to that schema."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 from hypothesis import HealthCheck, given, settings
 
-from curate.codes import REPORT_SCHEMA, Code, all_codes, readme_table, report_schema
+from curate.codes import CODES_DOC, REPORT_SCHEMA, Code, all_codes, codes_table, report_schema
 from curate.report import CODES
 from curate.schema.loader import load_schema
 from curate.testing import strategies as cs
@@ -20,7 +20,7 @@ from tests.helpers import run_cli, write_csv, write_jsonl
 SCHEMA = load_schema()
 PUBLISHED = json.loads(REPORT_SCHEMA.read_text("utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(PUBLISHED)
-README = Path(__file__).resolve().parent.parent / "README.md"
+VALIDATION_DOC = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
 
 
 def test_the_published_report_schema_is_generated_from_the_codes() -> None:
@@ -29,10 +29,11 @@ def test_the_published_report_schema_is_generated_from_the_codes() -> None:
     jsonschema.Draft202012Validator.check_schema(PUBLISHED)
 
 
-def test_the_readme_lists_every_code_from_the_enumeration() -> None:
-    assert readme_table() in README.read_text("utf-8")
+def test_the_validation_doc_lists_every_code_from_the_enumeration() -> None:
+    assert CODES_DOC == VALIDATION_DOC
+    assert codes_table() in VALIDATION_DOC.read_text("utf-8")
     for info in all_codes():
-        assert f"| `{info.code}` | {info.severity} |" in readme_table()
+        assert f"| `{info.code}` | {info.severity} |" in codes_table()
 
 
 def test_codes_have_one_source() -> None:

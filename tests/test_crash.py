@@ -4,7 +4,7 @@ the old state or exactly the new one, the store validates, every published relea
 verifies, and no temp file is left.
 
 The child processes run the real CLI through tests/crashpoints.py. The number of crash
-points exercised is written to tests/hostile/SUMMARY.json for the README.
+points exercised is recorded in build/test-summary.json for docs/security.md.
 """
 
 from __future__ import annotations

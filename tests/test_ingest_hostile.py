@@ -752,6 +752,6 @@ def test_a_store_of_the_wrong_kinds_of_file_is_a_clear_refusal(
 
 
 def test_zz_record_the_number_of_hostile_ingest_cases() -> None:
-    """Runs last in this file: the figure for the README."""
+    """Runs last in this file: the figure for docs/security.md."""
     assert len(CASES_RUN) > 0
     record_summary("hostile_ingest", len(CASES_RUN))

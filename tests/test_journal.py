@@ -6,7 +6,7 @@ journal) and nothing inside or outside the dataset changes; curate's own interru
 commits are still finished, by readers too. A reader running while a real writer is
 paused at each of its writes reports exactly the old state or the new one. A read-only
 dataset can be read and dry-run ingested. Malformed, oversized and alias-bomb YAML is
-refused quickly, naming the file. The number of hostile cases is recorded for the README.
+refused quickly, naming the file. The number of hostile cases is recorded for docs/security.md.
 """
 
 from __future__ import annotations

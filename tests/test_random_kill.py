@@ -11,7 +11,7 @@ come at a uniform moment of the command's whole run, half at a uniform moment af
 first temp file appeared (during its writes). The next command is, in turn, `curate
 validate DATASET` (a reader: it must finish an interrupted commit and find the store
 valid) or the same command again (it must reach exactly the new state). The number of
-kills is recorded for the README.
+kills is recorded for docs/security.md.
 """
 
 from __future__ import annotations

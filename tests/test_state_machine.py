@@ -205,5 +205,5 @@ TestDatasetStore = DatasetStore.TestCase
 
 
 def test_the_state_machine_steps_are_counted() -> None:
-    """Runs after the machine (file order): the steps it took go to the README summary."""
+    """Runs after the machine (file order): the steps it took go to docs/security.md."""
     record_summary("state_machine_steps", STEPS["count"])

@@ -6,8 +6,8 @@ row and the other checks see the column with its proper type. Missing columns ar
 as nulls; a missing required column is listed in `missing_required` so that it is
 reported once, not on every row.
 
-Which stored types each schema type takes is one table, `ACCEPTS` (below, and in the
-README's "Parquet input"). Text (CSV, JSONL, a frame of strings) is parsed: "12" is an
+Which stored types each schema type takes is one table, `ACCEPTS` (below, and in
+docs/validation.md, "Parquet input"). Text (CSV, JSONL, a frame of strings) is parsed: "12" is an
 integer there. A file that declares its types (Parquet, read by `conform_arrow`) is taken
 at its word: a number stored as text, an integer stored as float64 or a boolean stored as
 an integer is a `type-error` on every row that holds a value.
