@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = [
     "print_import",
     "print_ingest",
-    "print_json",
     "print_quarantine",
     "print_report",
     "print_schema_diff",
@@ -47,16 +46,6 @@ def _is_terminal() -> bool:
     import sys
 
     return sys.stdout.isatty()
-
-
-def print_json(serialised: str) -> None:
-    """A serialised JSON document on stdout, its unprintable characters escaped
-    (`curate.markup.json_text`), with a final line end."""
-    import sys
-
-    from curate.markup import json_text
-
-    sys.stdout.write(json_text(serialised.rstrip("\n")) + "\n")
 
 
 def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:

@@ -1,0 +1,91 @@
+"""`curate new|ingest|retract`: create a dataset and change its store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from curate.cli.options import MaxErrorsOption, TableOption
+from curate.cli.output import say
+from curate.cli.tables import return_freed_memory
+
+__all__ = ["register"]
+
+
+def new_command(
+    dataset: Annotated[
+        Path, typer.Argument(help="The dataset directory to create, e.g. datasets/NAME.")
+    ],
+    title: Annotated[str | None, typer.Option(help="The dataset's title.")] = None,
+) -> None:
+    """Scaffold a dataset: dataset.yaml, empty records/, releases/ and CHANGELOG.md."""
+    from curate.store.records import new_dataset
+
+    store = new_dataset(dataset, title=title)
+    say(f"created {store.root}: edit dataset.yaml (licence, maintainers, citation)")
+
+
+def ingest_command(
+    dataset: Annotated[Path, typer.Argument(help="The dataset directory (with dataset.yaml).")],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSONL, CSV or Parquet files of events, claims or sources.", show_default=False
+        ),
+    ],
+    table: TableOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and report; write nothing.")
+    ] = False,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine",
+            help="Put each input's valid and rejected rows (with their codes) in DIR "
+            "instead of failing; files already there are never overwritten.",
+        ),
+    ] = None,
+    max_errors: MaxErrorsOption = 50,
+) -> None:
+    """Validate records with the stored ones and upsert them by primary key.
+
+    Identical records change nothing; changed content replaces the record (an event's
+    revision + 1). The store is written atomically, or not at all."""
+    return_freed_memory()
+    from curate.cli.render import print_ingest
+    from curate.errors import EXIT_INVALID
+    from curate.store.ingest import ingest
+
+    result = ingest(
+        dataset,
+        inputs,
+        table=table,
+        dry_run=dry_run,
+        quarantine=quarantine,
+        max_issues=max_errors,
+    )
+    print_ingest(result, dry_run=dry_run)
+    if not result.accepted:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def retract_command(
+    dataset: Annotated[Path, typer.Argument(help="The dataset directory.")],
+    event_id: Annotated[str, typer.Argument(help="The event to retract.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why: kept in the event's notes.")],
+) -> None:
+    """Mark an event retracted (revision + 1); records are never deleted."""
+    return_freed_memory()
+    from curate.store.ingest import retract
+
+    revision = retract(dataset, event_id, reason)
+    say(f"{event_id} retracted (revision {revision})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `new`, `ingest` and `retract` to the root command."""
+    app.command("new")(new_command)
+    app.command("ingest")(ingest_command)
+    app.command("retract")(retract_command)

@@ -1,0 +1,210 @@
+"""`curate import acled|ucdp` and `curate export acled`: other datasets' layouts in and out.
+
+`run_import` is the one path every importer's records take: written to an output
+directory, ingested into a dataset, or both, and reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from curate.cli.options import FormatOption, OutputFormat
+from curate.cli.output import emit, emit_json
+from curate.cli.progress import stages
+from curate.cli.tables import return_freed_memory, tables_at
+
+if TYPE_CHECKING:
+    from curate.interchange import Imported
+
+__all__ = ["export_app", "import_app", "run_import"]
+
+import_app = typer.Typer(
+    help="Import an existing dataset (ACLED, UCDP GED) as events, claims and sources.",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(
+    help="Export records in another dataset's layout (ACLED), for interchange.",
+    no_args_is_help=True,
+)
+
+ImportOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write events.jsonl, claims.jsonl, sources.jsonl (store order, ready for "
+        "`curate ingest`) and rejected.jsonl (each rejected row, its reason and the row as "
+        "read) here.",
+    ),
+]
+ImportIntoOption = Annotated[
+    Path | None,
+    typer.Option("--into", help="Also ingest the imported records into this dataset."),
+]
+_SOURCE_VERSION_HELP = "The source dataset's version, named in every event's extractor."
+
+
+def run_import(
+    load: Callable[[], Imported],
+    output: Path | None,
+    into: Path | None,
+    output_format: OutputFormat,
+) -> None:
+    """Import, write OUTPUT and/or ingest INTO, report; exit 1 if rows were rejected or
+    the ingest refused the records."""
+    import tempfile
+
+    from curate.errors import EXIT_INVALID, InputError
+    from curate.interchange.output import rejected_lines, write_imported
+    from curate.schema.loader import load_schema
+
+    if output is None and into is None:
+        raise InputError("say where the records go: -o OUT_DIR, --into DATASET, or both")
+    if into is not None and not (into / "dataset.yaml").is_file():
+        raise InputError(f"{into} is not a dataset: no dataset.yaml (create one with `curate new`)")
+    schema = load_schema()
+    result = None
+    with stages(output_format, "importing: reading and mapping the rows") as stage:
+        imported = load()
+        if output is not None:
+            stage(f"importing: writing {output}")
+            paths = write_imported(imported, output, schema)
+        if into is not None:
+            from curate.store.ingest import ingest
+
+            with tempfile.TemporaryDirectory(prefix="curate-import-") as staging:
+                if output is None:
+                    paths = write_imported(imported, Path(staging), schema)
+                stage(f"importing: ingesting into {into}")
+                result = ingest(into, paths, schema=schema)
+    if output_format is OutputFormat.json:
+        import orjson
+
+        document: dict[str, Any] = {
+            "summary": imported.summary.to_dict(),
+            "output": None if output is None else str(output),
+        }
+        if output is None:  # nowhere else to keep them
+            document["rejected"] = [
+                orjson.loads(line) for line in rejected_lines(imported).splitlines()
+            ]
+        if result is not None:
+            document["ingest"] = {
+                "dataset": str(into),
+                "accepted": result.accepted,
+                "written": result.written,
+                "tables": {
+                    name: {
+                        "added": len(c.added),
+                        "revised": len(c.revised),
+                        "unchanged": c.unchanged,
+                        "reextracted": c.reextracted,
+                        "rejected": c.rejected,
+                    }
+                    for name, c in result.changes.items()
+                },
+            }
+        emit_json(document)
+    else:
+        from curate.cli.render import print_import, print_ingest
+
+        print_import(imported, output)
+        if result is not None:
+            print_ingest(result, dry_run=False)
+    if imported.summary.rejected or (result is not None and not result.accepted):
+        raise typer.Exit(EXIT_INVALID)
+
+
+@import_app.command("acled")
+def import_acled_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="ACLED export files (CSV): the 31-column layout, the current layout "
+            "(disorder_type, civilian_targeting, tags) or the layout before 2019.",
+            show_default=False,
+        ),
+    ],
+    output: ImportOutputOption = None,
+    into: ImportIntoOption = None,
+    source_version: Annotated[
+        str | None,
+        typer.Option(
+            "--source-version",
+            help=f"{_SOURCE_VERSION_HELP} Default: the date of the latest ACLED timestamp.",
+        ),
+    ] = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Import ACLED exports: one event per row, a claim per source.
+
+    Rows that repeat an event id are merged into one event. ACLED's fatalities of 0
+    (none, or unknown) are imported as unknown, the 0 kept in the notes. Exit 0: every
+    row imported; 1: rows rejected (the rest written); 2: could not run (an unreadable
+    file, or an unknown layout: the missing columns are named). docs/importers.md maps
+    every column."""
+    from curate.interchange import import_acled
+
+    run_import(
+        lambda: import_acled(files, source_version=source_version), output, into, output_format
+    )
+
+
+@import_app.command("ucdp")
+def import_ucdp_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="UCDP GED files: the CSV (49 columns) or the GeoJSON (coordinates in the "
+            "geometry).",
+            show_default=False,
+        ),
+    ],
+    output: ImportOutputOption = None,
+    into: ImportIntoOption = None,
+    source_version: Annotated[
+        str | None,
+        typer.Option(
+            "--source-version",
+            help=f"{_SOURCE_VERSION_HELP} Default: read from the file name (GEDEvent_v24_1).",
+        ),
+    ] = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Import UCDP GED events: low/best/high fatalities, a claim per source.
+
+    A row breaking UCDP's low <= best <= high is kept, its range widened to hold all
+    three figures, UCDP's figures kept in the notes, with a warning. Exit codes as for
+    `curate import acled`."""
+    from curate.interchange import import_ucdp
+
+    run_import(
+        lambda: import_ucdp(files, source_version=source_version), output, into, output_format
+    )
+
+
+@export_app.command("acled")
+def export_acled_command(
+    path: Annotated[
+        Path, typer.Argument(help="A dataset directory (its store) or a release directory.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write FILE.csv instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the active events in ACLED's 31-column CSV layout.
+
+    Values ACLED has and our schema does not (region, admin3, associated actors, ...)
+    come back from the "ACLED fields" line of imported events' notes. Formula-safe: a
+    cell starting with =, +, -, @ or a control character (unless it is a plain
+    number such as -99.82) gets a leading apostrophe ('), as does a cell starting with
+    an apostrophe and one of those or another apostrophe; remove one leading apostrophe
+    from such cells to read the values back."""
+    return_freed_memory()
+    from curate.interchange.acled.exporter import acled_csv
+    from curate.schema.loader import load_schema
+
+    emit(acled_csv(tables_at(path, load_schema())), output)

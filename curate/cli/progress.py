@@ -1,0 +1,47 @@
+"""Progress of the long commands on stderr, for people: only when stderr is a terminal,
+never in JSON mode, so that what a pipe or a file receives stays clean."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+
+from curate.cli.options import OutputFormat
+
+__all__ = ["rows_progress", "stages"]
+
+
+def _shown(output_format: OutputFormat) -> bool:
+    return output_format is not OutputFormat.json and sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def rows_progress(output_format: OutputFormat) -> Iterator[Callable[[int], None] | None]:
+    """A live count of rows read, on stderr when it is a terminal (never in JSON mode)."""
+    if not _shown(output_format):
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("validating: {task.completed:,} rows"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("rows", total=None)
+        yield lambda rows: bar.advance(task, rows)
+
+
+@contextlib.contextmanager
+def stages(output_format: OutputFormat, first: str) -> Iterator[Callable[[str], None]]:
+    """What a long command is doing, from its `first` stage, as a spinner on stderr when
+    it is a terminal (never in JSON mode); the callable names the next stage."""
+    if not _shown(output_format):
+        yield lambda _: None
+        return
+    from curate.cli.render import rich_console, visible
+
+    with rich_console(stderr=True).status(visible(first)) as status:
+        yield lambda stage: status.update(visible(stage))
