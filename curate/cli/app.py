@@ -23,7 +23,7 @@ app = typer.Typer(
     name="curate",
     help="Validate, curate and publish conflict-event records against one canonical schema.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
@@ -37,12 +37,34 @@ app.add_typer(interchange.export_app, name="export")
 _state = {"debug": False}
 
 
+def _print_version(asked: bool) -> None:
+    """`--version`: print `curate X.Y.Z` and stop."""
+    if asked:
+        from curate import __version__
+
+        say(f"curate {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
     ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print curate's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
 ) -> None:
+    """Validate, curate and publish conflict-event records against one canonical schema.
+
+    Example: curate validate datasets/raqqa-airstrikes-2015
+    """
     _state["debug"] = debug
 
 
@@ -59,7 +81,8 @@ def main() -> None:
     from curate.errors import CurateError
 
     try:
-        app()  # standalone: usage errors exit 2 with Typer's message, --help exits 0
+        # standalone: usage errors exit 2 with Typer's message, --help exits 0
+        app(prog_name="curate")
     except CurateError as exc:
         if _state["debug"]:
             raise
