@@ -78,8 +78,12 @@ def _unit(module: str) -> str:
     return module.split(".")[1] if "." in module else ""
 
 
+# The public API (curate/__init__.py) names its modules only for type checkers and
+# imports them lazily, on first use: importing `curate` runs none of them, so its own
+# edges are left out (otherwise every `from curate import __version__` closed a loop).
 GRAPH: dict[str, set[str]] = {
-    name: {imported for imported, _, _ in _imports(path)} - {name} for name, path in MODULES.items()
+    name: set() if name == "curate" else {i for i, _, _ in _imports(path)} - {name}
+    for name, path in MODULES.items()
 }
 
 
