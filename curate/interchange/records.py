@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from curate.errors import InputError
 from curate.interchange.layouts import Layout
 from curate.interchange.merge import CLAIM_COLUMNS, merge_repeated
 from curate.interchange.notes import with_fields_line
@@ -47,7 +45,6 @@ __all__ = [
     "Provenance",
     "RowMapper",
     "assemble",
-    "import_time",
 ]
 
 # Event ids leave room for a claim suffix (".o001") within the 64 characters of an id.
@@ -114,17 +111,6 @@ class Provenance:
     source_prefix: str
     extractor: str
     extracted_at: dt.datetime
-
-
-def import_time() -> dt.datetime:
-    """Now in UTC, or SOURCE_DATE_EPOCH where it is set (reproducible imports)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return dt.datetime.now(dt.UTC)
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise InputError("SOURCE_DATE_EPOCH must be a whole number of seconds") from None
 
 
 def _record_json(raw: pl.DataFrame) -> pl.Expr:

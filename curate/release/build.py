@@ -33,6 +33,7 @@ from curate.generate.arrow import arrow_schema
 from curate.generate.codebook import codebook
 from curate.markup import markdown_text
 from curate.release.changes import TableDiff, diff_table, render_changes
+from curate.release.clock import reproducible_now
 from curate.release.package import (
     DESCRIPTOR,
     SUMS,
@@ -75,14 +76,7 @@ class ReleaseResult:
 
 def _created(epoch: int | None = None) -> str:
     """The release time: `epoch` if given, else SOURCE_DATE_EPOCH, else now (UTC)."""
-    if epoch is None and os.environ.get("SOURCE_DATE_EPOCH"):
-        try:
-            epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-        except ValueError:
-            raise InputError("SOURCE_DATE_EPOCH must be a whole number of seconds") from None
-    moment = (
-        dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else dt.datetime.now(dt.UTC)
-    )
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else reproducible_now()
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 

@@ -68,9 +68,9 @@ from curate.interchange.records import (
     Provenance,
     RowMapper,
     assemble,
-    import_time,
 )
 from curate.interchange.summary import Imported
+from curate.release.clock import reproducible_now
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 
@@ -458,6 +458,6 @@ def import_acled(
     files = [read_csv_export(Path(path), "ACLED export") for path in paths]
     layouts = [detect_layout(f.header, LAYOUTS, f.path, "ACLED") for f in files]
     provenance = Provenance(
-        DATASET, DATASET, "acled", _extractor(files, layouts, source_version), import_time()
+        DATASET, DATASET, "acled", _extractor(files, layouts, source_version), reproducible_now()
     )
     return assemble(files, layouts, map_rows, provenance, schema)

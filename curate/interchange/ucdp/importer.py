@@ -58,9 +58,9 @@ from curate.interchange.records import (
     Provenance,
     RowMapper,
     assemble,
-    import_time,
 )
 from curate.interchange.summary import Imported
+from curate.release.clock import reproducible_now
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 
@@ -500,5 +500,5 @@ def import_ucdp(
     names = ", ".join(sorted({layout.name for layout in layouts}))
     version = _version(paths, source_version)
     extractor = f"curate import ucdp {__version__} ({DATASET} {version}, {names})"
-    provenance = Provenance(DATASET, LABEL, "ucdp", extractor, import_time())
+    provenance = Provenance(DATASET, LABEL, "ucdp", extractor, reproducible_now())
     return assemble(files, layouts, map_rows, provenance, schema)
