@@ -4,6 +4,7 @@ The public entry points, `curate.validate`, `curate.Report`, `curate.load_schema
 `curate.release_digest` (the published digest of a release directory), are
 imported lazily so that `import curate` (and `curate --help`) stays fast. The validation
 engine lives in `curate.validation`, so that `curate.validate` is always the function.
+The layout by stage and the layering rules of the package: docs/architecture.md.
 """
 
 from __future__ import annotations
