@@ -27,13 +27,13 @@ from curate.schema.loader import default_schema_dir
 from curate.schema.model import Schema
 
 TABLES = ("events", "claims", "sources")
-FORMATS = ("pandera", "arrow", "jsonschema", "frictionless", "codebook")
+EXPORT_TARGETS = ("pandera", "arrow", "jsonschema", "frictionless", "codebook")
 SAMPLE_FILES = ["claims.jsonl", "events.jsonl", "sources.jsonl"]
 
 # (format, table or None for all tables, --structured-output)
 ExportKey = tuple[str, str | None, bool]
 EXPORT_KEYS: list[ExportKey] = [
-    *((fmt, table, False) for fmt in FORMATS for table in (*TABLES, None)),
+    *((fmt, table, False) for fmt in EXPORT_TARGETS for table in (*TABLES, None)),
     *(("jsonschema", table, True) for table in (*TABLES, None)),
 ]
 
@@ -278,7 +278,7 @@ def test_pandera_export_is_pandera_yaml_per_table(
     assert headers == list(TABLES)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", EXPORT_TARGETS)
 def test_output_file_holds_what_stdout_would(
     fmt: str, tmp_path: Path, exports: dict[ExportKey, subprocess.CompletedProcess[str]]
 ) -> None:
@@ -314,7 +314,7 @@ def test_unknown_table_exits_2_naming_the_known_tables(tmp_path: Path) -> None:
     assert "events, claims, sources" in result.stderr
 
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "jsonschema"])
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_TARGETS if f != "jsonschema"])
 def test_structured_output_needs_the_jsonschema_format(fmt: str, tmp_path: Path) -> None:
     result = run("schema", "export", "--format", fmt, "--structured-output", cwd=tmp_path)
     assert_clean_failure(result)

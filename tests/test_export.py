@@ -24,8 +24,12 @@ from curate.generate.arrow import arrow_schema
 from curate.generate.codebook import codebook
 from curate.generate.frictionless import package_fragment, table_schema
 from curate.generate.jsonschema import DRAFT, dataset_json_schema, table_json_schema
-from curate.generate.pandera import code_of_check, pandas_schema, polars_schema
-from curate.schema.dtypes import polars_schema as polars_types
+from curate.generate.pandera import (
+    code_of_check,
+    pandera_pandas_schema,
+    pandera_polars_schema,
+)
+from curate.schema.dtypes import polars_schema
 from curate.schema.model import Schema
 
 TABLES = ("events", "claims", "sources")
@@ -99,7 +103,7 @@ ROWS: dict[str, dict[str, Any]] = {"events": EVENT, "claims": CLAIM, "sources": 
 
 
 def polars_frame(schema: Schema, table: str, *rows: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame(list(rows), schema=polars_types(schema.table(table)), orient="row")
+    return pl.DataFrame(list(rows), schema=polars_schema(schema.table(table)), orient="row")
 
 
 def json_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -317,7 +321,7 @@ def test_frictionless_package_fragment_embeds_the_table_schemas(schema: Schema) 
 @pytest.mark.parametrize("name", TABLES)
 def test_pandera_polars_schema_has_one_strict_column_per_field(schema: Schema, name: str) -> None:
     table = schema.table(name)
-    generated = polars_schema(schema, table)
+    generated = pandera_polars_schema(schema, table)
     assert generated.strict is True
     assert list(generated.columns) == list(table.field_names)
     for f in table.fields:
@@ -336,7 +340,7 @@ def test_pandera_polars_schema_has_one_strict_column_per_field(schema: Schema, n
 def test_pandera_polars_refuses_an_extra_column(schema: Schema) -> None:
     frame = polars_frame(schema, "sources", SOURCE).with_columns(pl.lit("x").alias("extra"))
     with pytest.raises(SchemaErrors) as caught:
-        polars_schema(schema, schema.table("sources")).validate(frame, lazy=True)
+        pandera_polars_schema(schema, schema.table("sources")).validate(frame, lazy=True)
     assert pandera_codes(caught.value) == {"unknown-field"}
     assert caught.value.failure_cases["failure_case"].to_list() == ["extra"]
 
@@ -354,7 +358,7 @@ def test_pandera_polars_refuses_nan_and_infinity_as_range(
         pl.lit(value, dtype=pl.Float64).alias(field)
     )
     with pytest.raises(SchemaErrors) as caught:
-        polars_schema(schema, schema.table(table)).validate(frame, lazy=True)
+        pandera_polars_schema(schema, schema.table(table)).validate(frame, lazy=True)
     cases = caught.value.failure_cases
     assert set(cases["column"].to_list()) == {field}
     assert FINITE_ERROR in cases["check"].to_list()
@@ -367,7 +371,7 @@ def test_pandera_pandas_refuses_a_negative_nullable_integer(schema: Schema) -> N
     rows = [EVENT, {**EVENT, "event_id": "ev-2", "injuries_low": -1}]
     frame = pa.Table.from_pylist(rows, exported).to_pandas(types_mapper=pd.ArrowDtype)
     assert frame["injuries_low"].dtype == pd.ArrowDtype(pa.int64())
-    generated = pandas_schema(schema, table)
+    generated = pandera_pandas_schema(schema, table)
     generated.validate(frame.iloc[:1], lazy=True)
     with pytest.raises(SchemaErrors) as caught:
         generated.validate(frame, lazy=True)

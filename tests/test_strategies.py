@@ -27,7 +27,11 @@ from curate.disk.atomic import jsonl_bytes
 from curate.generate.arrow import arrow_schema
 from curate.generate.frictionless import package_fragment
 from curate.generate.jsonschema import table_json_schema
-from curate.generate.pandera import code_of_check, pandas_schema, polars_schema
+from curate.generate.pandera import (
+    code_of_check,
+    pandera_pandas_schema,
+    pandera_polars_schema,
+)
 from curate.readers.rows import rows_to_frame
 from curate.schema.dtypes import POLARS_TYPES
 from curate.schema.loader import load_schema
@@ -66,7 +70,8 @@ def _distinct_rows(table: str) -> st.SearchStrategy[list[cs.Row]]:
 def test_valid_rows_pass_pandera_polars(data: st.DataObject) -> None:
     table = data.draw(any_table)
     rows = data.draw(_distinct_rows(table))
-    polars_schema(SCHEMA, SCHEMA.table(table)).validate(_typed_frame(rows, table), lazy=True)
+    typed = _typed_frame(rows, table)
+    pandera_polars_schema(SCHEMA, SCHEMA.table(table)).validate(typed, lazy=True)
 
 
 @given(st.data())
@@ -75,7 +80,7 @@ def test_valid_rows_pass_pandera_pandas(data: st.DataObject) -> None:
     rows = data.draw(_distinct_rows(table))
     arrow = pa.Table.from_pylist(rows, schema=arrow_schema(SCHEMA, SCHEMA.table(table)))
     frame = arrow.to_pandas(types_mapper=pd.ArrowDtype)
-    pandas_schema(SCHEMA, SCHEMA.table(table)).validate(frame, lazy=True)
+    pandera_pandas_schema(SCHEMA, SCHEMA.table(table)).validate(frame, lazy=True)
 
 
 @given(st.data())
@@ -136,7 +141,7 @@ def test_pandera_itself_rejects_invalid_rows_with_their_code(case: cs.InvalidCas
             ]
         )
     with pytest.raises(SchemaErrors) as caught:
-        polars_schema(SCHEMA, table).validate(frame, lazy=True)
+        pandera_polars_schema(SCHEMA, table).validate(frame, lazy=True)
     codes = {code_of_check(str(check)) for check in caught.value.failure_cases["check"]}
     assert case.code in codes
 

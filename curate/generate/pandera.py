@@ -34,8 +34,8 @@ __all__ = [
     "FINITE_ERROR",
     "PANDERA_CODES",
     "code_of_check",
-    "pandas_schema",
-    "polars_schema",
+    "pandera_pandas_schema",
+    "pandera_polars_schema",
     "render",
 ]
 
@@ -97,7 +97,7 @@ def _portable_checks(f: Field) -> list[Any]:
 FINITE_ERROR = "range: must be a finite number (NaN and infinity are refused)"
 
 
-def polars_schema(schema: Schema, table: Table) -> pap_polars.DataFrameSchema:
+def pandera_polars_schema(schema: Schema, table: Table) -> pap_polars.DataFrameSchema:
     """Pandera-polars schema of `table`, with its row rules as DataFrame checks."""
 
     def present(data: PolarsData) -> pl.LazyFrame:
@@ -142,7 +142,7 @@ def pandas_dtype(f: Field) -> pd.ArrowDtype:
     return pd.ArrowDtype(arrow_type)
 
 
-def pandas_schema(schema: Schema, table: Table) -> pap.DataFrameSchema:
+def pandera_pandas_schema(schema: Schema, table: Table) -> pap.DataFrameSchema:
     """Pandera-pandas schema of `table` for Arrow-backed frames (`dtype_backend="pyarrow"`)."""
 
     def finite(series: pd.Series[Any]) -> pd.Series[bool]:
@@ -185,14 +185,14 @@ def render(schema: Schema, tables: tuple[Table, ...]) -> str:
         numbers = [f.name for f in table.fields if f.type == "number"]
         header = [
             f"# {table.name} (schema {schema.name} {schema.version})",
-            "# Pandera's YAML cannot carry custom checks; curate.generate.pandera.polars_schema()",
-            "# builds the full schema, which adds:",
+            "# Pandera's YAML cannot carry custom checks;",
+            "# curate.generate.pandera.pandera_polars_schema() builds the full schema, which adds:",
             f"#   finiteness (no NaN or infinity) of: {', '.join(numbers) or 'none'}",
             *custom,
         ]
         with warnings.catch_warnings():
             # pandera warns about each custom check it cannot serialise; the header says so.
             warnings.simplefilter("ignore", UserWarning)
-            text = polars_schema(schema, table).to_yaml() or ""
+            text = pandera_polars_schema(schema, table).to_yaml() or ""
         blocks.append("\n".join(header) + "\n" + text)
     return "\n".join(blocks)

@@ -20,7 +20,7 @@ import polars as pl
 from curate.interchange.expressions import flagged
 from curate.interchange.reading import FILE, RECORD, ROW
 
-__all__ = ["CLAIM_COLUMNS", "Merged", "merge_repeated"]
+__all__ = ["CLAIM_COLUMNS", "MergedEvents", "merge_repeated"]
 
 # A row's fatality claim, carried by each of its sources (null qualifier: no claim).
 CLAIM_COLUMNS = ("claim_qualifier", "claim_low", "claim_high", "claim_text")
@@ -34,7 +34,7 @@ _DISAGREEMENTS = (
 
 
 @dataclass(frozen=True)
-class Merged:
+class MergedEvents:
     """One row per event; per event and source, in order of first mention, the source
     (`sources`), its number (`position`) and its fatality claim (`CLAIM_COLUMNS`); the
     warnings of every row taken, with the merged rows' disagreements; and how many rows
@@ -48,7 +48,7 @@ class Merged:
 
 def merge_repeated(
     rows: pl.DataFrame, records_of: Callable[[pl.DataFrame], pl.DataFrame]
-) -> Merged:
+) -> MergedEvents:
     """Merge `rows` (sorted by file and row) that share an event id. `records_of` gives
     the raw record, as JSON, of the rows it is handed (`FILE`, `ROW` -> `RECORD`).
 
@@ -69,7 +69,7 @@ def merge_repeated(
         .get_column("warnings")
     )
     columns = [c for c in rows.columns if c != _ORDER]
-    return Merged(
+    return MergedEvents(
         events.with_columns(_fields_with_merged_rows()).select(columns),
         cited.drop(_ORDER),
         warnings,

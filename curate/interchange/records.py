@@ -201,7 +201,7 @@ def _source_ids(sources: pl.DataFrame, prefix: str) -> pl.Series:
 def _sources_and_claims(
     cited: pl.DataFrame, provenance: Provenance, schema: Schema
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The sources table, and per `cited` source of an event (`merge.Merged.cited`) a
+    """The sources table, and per `cited` source of an event (`merge.MergedEvents.cited`) a
     claim of occurrence and, where its row gives a fatality figure, a claim of
     fatalities (adopted: the event's figures rest on it)."""
     cited = cited.unnest("sources")

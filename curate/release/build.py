@@ -85,9 +85,11 @@ def _write_parquet(frame: pl.DataFrame, name: str, schema: Schema, path: Path) -
     write_parquet(ordered.to_arrow().cast(arrow_schema(schema, schema.table(name))), path)
 
 
-def _descriptor(
+def _release_descriptor(
     store: Store, schema: Schema, version: str, directory: Path, digest: str, created: str
 ) -> dict[str, Any]:
+    """The release's datapackage.json: the dataset's metadata, the release's version and
+    time, each table file's hash (`curate.release.package.package_descriptor`)."""
     meta = store.metadata
     about = {
         "name": str(meta.get("name", store.root.name)),
@@ -241,7 +243,7 @@ def _write_package(
     (directory / "CHANGES.md").write_text(
         render_changes(changes, f"Changes in {version} ({since})"), encoding="utf-8"
     )
-    descriptor = _descriptor(store, schema, version, directory, digest, created)
+    descriptor = _release_descriptor(store, schema, version, directory, digest, created)
     (directory / DESCRIPTOR).write_bytes(descriptor_bytes(descriptor))
     sums = sums_text({p.name: sha256_file(p) for p in directory.iterdir()})
     (directory / SUMS).write_text(sums, encoding="utf-8")

@@ -702,14 +702,15 @@ def _refusal(directory: Path, verification: Verification) -> str:
     return f"{directory} does not verify: {problems[0]}{more}; run `curate verify {directory}`"
 
 
-Engine = Literal["polars", "pandas", "arrow"]
+FrameLibrary = Literal["polars", "pandas", "arrow"]
+"""The libraries whose tables `read_release` can give."""
 
 
 def read_release(
-    path: Path | str, engine: Engine = "polars", *, verify: bool = True
+    path: Path | str, library: FrameLibrary = "polars", *, verify: bool = True
 ) -> dict[str, Any]:
-    """The release's tables as polars or pandas frames or Arrow tables, after verifying it
-    in full as `curate verify` does (`verify=False` reads without checking)."""
+    """The release's tables as polars or pandas frames or Arrow tables (`library`), after
+    verifying it in full as `curate verify` does (`verify=False` reads without checking)."""
     import pyarrow.parquet as pq
 
     directory = Path(path)
@@ -728,9 +729,9 @@ def read_release(
                 f"{directory}: {table_file(name)} is not a plain file inside the release"
             )
         arrow = pq.read_table(member)
-        if engine == "arrow":
+        if library == "arrow":
             tables[name] = arrow
-        elif engine == "pandas":
+        elif library == "pandas":
             import pandas as pd
 
             tables[name] = arrow.to_pandas(types_mapper=pd.ArrowDtype)

@@ -130,7 +130,7 @@ def _in_nfc(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 @dataclass(frozen=True)
-class Merged:
+class _Upserted:
     """A table after an upsert, and the rows that are new or replace a stored one."""
 
     table: pl.DataFrame
@@ -145,7 +145,7 @@ def _equal_to_stored(columns: Sequence[str]) -> pl.Expr:
 
 def _merge(
     stored: pl.DataFrame, incoming: pl.DataFrame, table: str, schema: Schema, changes: TableChanges
-) -> Merged:
+) -> _Upserted:
     """Upsert `incoming` into `stored` by primary key, counting what changed."""
     primary = list(schema.table(table).primary_key)
     names = stored.columns
@@ -176,7 +176,7 @@ def _merge(
     )
     # New keys usually sort after the stored ones: then nothing needs sorting.
     merged = in_key_order(pl.concat([kept, replacements]), table, schema)
-    return Merged(merged, replacements)
+    return _Upserted(merged, replacements)
 
 
 def _unchanged_since_loaded(path: Path, stamp: Stamp | None) -> None:
@@ -205,7 +205,7 @@ class _Staged:
 
 
 def _stage_tables(
-    store: Store, loaded: StoredTables, merged: Mapping[str, Merged], schema: Schema
+    store: Store, loaded: StoredTables, merged: Mapping[str, _Upserted], schema: Schema
 ) -> _Staged:
     """Write the `merged` tables' new records files as temp files (`curate.disk.journal`). A
     trusted file is spliced (its unchanged lines copied, only the replacements
@@ -292,7 +292,7 @@ def _commit(
 
 
 def _check_replacements(
-    results: Mapping[str, Merged], schema: Schema, max_issues: int
+    results: Mapping[str, _Upserted], schema: Schema, max_issues: int
 ) -> Report | None:
     """The row checks on every row about to be added or replaced (they passed them once
     already: this keeps an invalid row out of a store that is then sealed, whatever let
@@ -345,7 +345,7 @@ def ingest(
             # right cannot be told), the whole batch is refused.
             return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
-        results: dict[str, Merged] = {}
+        results: dict[str, _Upserted] = {}
         accepted = {name: _accepted(run, name) for name in run.tables or {}}
         for name in accepted:
             incoming, changed = _in_nfc(accepted[name].drop(FILE))
@@ -435,6 +435,6 @@ def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None 
         if not report.valid:
             raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
         replacement = updated.filter(pl.col("event_id") == event_id)
-        staged = _stage_tables(store, loaded, {"events": Merged(updated, replacement)}, schema)
+        staged = _stage_tables(store, loaded, {"events": _Upserted(updated, replacement)}, schema)
         _commit(store, schema, loaded, staged, doing="retracting an event in")
         return int(found["revision"][0]) + 1

@@ -165,7 +165,9 @@ def code_digest(package: Path | None = None, schema_dir: Path | None = None) -> 
     return digest.hexdigest()
 
 
-def _header(schema: Schema) -> dict[str, str]:
+def _checker_identity(schema: Schema) -> dict[str, str]:
+    """What a seal vouches with (its `header`): the curate, the libraries and the code
+    that found the tables valid, and the schema they were valid against."""
     from importlib.metadata import version
 
     from curate import __version__
@@ -186,7 +188,7 @@ def read_seal(root: Path, schema: Schema) -> dict[str, Digest] | None:
         seal = json.loads(seal_path(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(seal, dict) or seal.get("header") != _header(schema):
+    if not isinstance(seal, dict) or seal.get("header") != _checker_identity(schema):
         return None
     tables = seal.get("tables")
     if not isinstance(tables, dict) or set(tables) != set(schema.table_names):
@@ -207,7 +209,7 @@ def write_seal(root: Path, schema: Schema, digests: Mapping[str, Digest]) -> Non
 
     path = seal_path(root)
     tables = {name: {"size": d.size, "blocks": d.blocks} for name, d in sorted(digests.items())}
-    seal = {"header": _header(schema), "tables": tables}
+    seal = {"header": _checker_identity(schema), "tables": tables}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(seal, indent=1).encode())

@@ -14,7 +14,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from curate.generate.checks import rule_expression, text_control_checks
-from curate.generate.pandera import FINITE_ERROR, code_of_check, polars_schema
+from curate.generate.pandera import FINITE_ERROR, code_of_check, pandera_polars_schema
 from curate.readers.conform import conform, describe_type
 from curate.readers.rows import rows_to_frame
 from curate.report import Issue, Report, truncate
@@ -51,7 +51,7 @@ def _table_issues(
             )
     skip = {(i.row, i.field) for i in issues}
     try:
-        polars_schema(schema, table).validate(typed, lazy=True)
+        pandera_polars_schema(schema, table).validate(typed, lazy=True)
     except SchemaErrors as errors:
         cases = list(errors.failure_cases.iter_rows(named=True))
         # A NaN or infinite number is reported once, as not finite, by both engines;
