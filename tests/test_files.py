@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import curate
 from curate.errors import InputError
-from curate.readers.batch import OPEN_QUOTE, Limits
+from curate.readers.csv import OPEN_QUOTE
+from curate.readers.limits import Limits
 from curate.report import Report
 from curate.testing import strategies as cs
 from curate.validation.paths import validate_paths
@@ -306,7 +307,7 @@ def test_nan_and_infinity_in_number_fields_are_parse_errors_on_the_fast_path(
 def test_line_stats_count_lines_and_find_every_line_over_the_limit(
     lengths: list[int], terminated: bool, limit: int
 ) -> None:
-    from curate.readers.batch import _line_stats
+    from curate.readers.jsonl import _line_stats
 
     text = b"\n".join(b"{" * n for n in lengths) + (b"\n" if terminated and lengths else b"")
     lines, longest, plain = _line_stats(memoryview(bytearray(text)), limit)
@@ -378,7 +379,8 @@ def _read(
 ) -> tuple[list[Any], list[tuple[int | None, str]]] | None:
     """The rows (with their record numbers) and parse errors the reader gives, or None
     where the fast reader hands the file over to the exact one."""
-    from curate.readers.batch import CsvFastPathError, read_batches
+    from curate.readers.csv import CsvFastPathError
+    from curate.readers.files import read_batches
     from curate.schema.model import Table
 
     table = Table("export", "export", "a CSV file", (), ())

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from curate.errors import CurateError
-from curate.readers.batch import Limits
+from curate.readers.limits import Limits
 from curate.report import Report
 from curate.validation.paths import validate_paths
 from tests.helpers import run_cli, write_csv, write_jsonl, write_parquet

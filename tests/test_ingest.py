@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate.disk import journal
-from curate.disk.journal import JOURNAL, Transaction, dataset_lock
+from curate.disk.journal import JOURNAL, Transaction
+from curate.disk.locks import dataset_lock
 from curate.errors import InputError
 from curate.schema.loader import load_schema
 from curate.store.ingest import ingest, retract

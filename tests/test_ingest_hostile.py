@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from curate.errors import CurateError, InputError
 from curate.generate.arrow import arrow_schema
-from curate.readers.batch import Limits
+from curate.readers.limits import Limits
 from curate.release.build import release
 from curate.schema.loader import load_schema
 from curate.store.ingest import ingest, retract

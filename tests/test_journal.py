@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 
 from curate.disk import journal
-from curate.disk.journal import JOURNAL, LOCK, STATE_FILES, Transaction, reading
+from curate.disk.journal import JOURNAL, Transaction
+from curate.disk.locks import LOCK, STATE_FILES, reading
 from curate.errors import CurateError, InputError
 from curate.release.build import release
 from curate.schema.loader import default_schema_dir, load_schema

@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate.errors import InputError
-from curate.readers.batch import Limits, read_batches
+from curate.readers.files import read_batches
+from curate.readers.limits import Limits
 from curate.schema.dtypes import ARROW_TYPES
 from curate.schema.loader import load_schema
 from curate.validation.paths import validate_paths

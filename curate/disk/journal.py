@@ -1,38 +1,28 @@
-"""Atomic replacement of several files at once, and the locks of a dataset.
+"""Atomic replacement of several files at once: a dataset's commits and their recovery.
 
 `Transaction` writes every new file beside its target as a temp file (fsynced), then
 writes a journal naming each (temp, target) pair, atomically, and only then renames the
 temp files into place and removes the journal. `recover` finishes an interrupted commit
 (roll forward when the journal exists) and removes stray temp files (roll back when it
 does not). A crash at any moment therefore leaves the old files or the new ones, never a
-mix, once `recover` has run; every command that touches a store runs it first.
+mix, once `recover` has run; every command that touches a store runs it first (holding the
+writer lock, `curate.disk.locks.dataset_lock`).
 
 Whatever is in a dataset directory may come from anyone (a clone, an archive): a journal
 is acted on only when every entry pairs a temp file of curate's own form with a file
 curate writes, beside it, inside the dataset; otherwise it is refused whole and nothing
-is touched. Temp files are swept only where curate stages them, following no symlink;
-the lock file must be a regular file.
+is touched. Temp files are swept only where curate stages them, following no symlink.
 
-Two locks, both OS locks (`flock`, released when their holder dies, so never stale):
-
-- the writer lock (`dataset_lock`, on `.curate.lock`): one writer at a time, for its
-  whole command; only its holder recovers, since a journal or temp file may belong to a
-  writer at work.
-- the commit lock (on the dataset directory itself, which needs no write permission):
-  held exclusively while a journal exists (a commit, a recovery), and shared by readers
-  (`reading`), who therefore see the state before a commit or after it, never between.
-  A reader that finds an interrupted commit finishes it first when it can take the
-  writer lock (otherwise the writer holding it does). A dataset that cannot be written
-  (read-only, or another user's) is read under the shared lock all the same; if it holds
-  an interrupted commit that cannot be finished, it is refused (exit 2).
+The commit lock (a `flock` on the dataset directory itself, which needs no write
+permission) is held exclusively while a journal exists (a commit, a recovery), and shared
+by readers (`curate.disk.locks.reading`), who therefore see the state before a commit or
+after it, never between. The writer lock and reading are in `curate.disk.locks`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
-import functools
 import json
 import os
 import re
@@ -40,35 +30,30 @@ import secrets
 import shutil
 import stat
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Concatenate, ParamSpec, TypeVar
+from typing import BinaryIO
 
+from curate.disk.atomic import fsync_directory, rename_into_place, write_synced
 from curate.errors import InputError
 from curate.schema import semver
 from curate.schema.smallfiles import read_bounded
 
 __all__ = [
     "JOURNAL",
-    "LOCK",
-    "STATE_FILES",
-    "DatasetBusyError",
+    "JOURNAL_FILES",
     "Transaction",
-    "dataset_lock",
-    "reading",
-    "reading_stores",
-    "reads_stores",
+    "commit_lock",
+    "dataset_key",
+    "has_leftovers",
     "recover",
-    "recover_if_idle",
 ]
 
 JOURNAL = ".curate-journal.json"
-LOCK = ".curate.lock"
 _TEMP = ".curate-tmp-"
-STATE_FILES = (LOCK, JOURNAL, f"{_TEMP}*")
-"""curate's own state files in a dataset (a dataset's .gitignore lists them)."""
+JOURNAL_FILES = (JOURNAL, f"{_TEMP}*")
+"""The journal and the temp files of a commit, as names and patterns in a dataset."""
 
 _MAX_JOURNAL_BYTES = 1 << 20
 _TEMP_FILE = re.compile(r"\.curate-tmp-[0-9a-f]{12}-(?P<target>.+)")
@@ -81,38 +66,40 @@ _FILE_TARGETS = re.compile(
 _DIRECTORY_TARGETS = re.compile(rf"releases/{semver.PATTERN}")
 _STAGING_DIRECTORIES = (".", "records", "releases")  # where temp files can be left
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 _state = threading.Lock()
-_writing: Counter[Path] = Counter()  # datasets whose writer lock this process holds
 _readers: Counter[Path] = Counter()  # datasets whose commit lock this process shares
 
 
-class DatasetBusyError(InputError):
-    """Another process holds the dataset's writer lock."""
-
-
-class _UnlockableError(InputError):
-    """The writer lock cannot be taken at all (a read-only dataset, say)."""
-
-
-def _key(root: Path) -> Path:
+def dataset_key(root: Path) -> Path:
+    """The dataset at `root` as one path, however it is named (for per-dataset state)."""
     return root.resolve()
 
 
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
+@contextlib.contextmanager
+def commit_lock(root: Path, *, exclusive: bool) -> Iterator[None]:
+    """The commit lock: a `flock` on the dataset directory itself, exclusive for a commit
+    or a recovery, shared for a read."""
+    key = dataset_key(root)
+    if exclusive and _readers[key]:
+        raise RuntimeError(f"a commit to {root} inside a read of it would wait for itself")
     try:
-        os.fsync(descriptor)
+        descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(f"cannot open {root}: {exc.strerror}") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if exclusive:
+            yield
+            return
+        with _state:
+            _readers[key] += 1
+        try:
+            yield
+        finally:
+            with _state:
+                _readers[key] -= 1
     finally:
-        os.close(descriptor)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        os.close(descriptor)  # releases the lock
 
 
 class Transaction:
@@ -131,14 +118,7 @@ class Transaction:
         """Like `stage`, with `write` filling the temp file (for large contents)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{_TEMP}{secrets.token_hex(6)}-{target.name}")
-        try:
-            with temp.open("wb") as handle:
-                write(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
+        write_synced(temp, write)
         self._staged[target] = temp
 
     def temp_directory(self, parent: Path, label: str) -> Path:
@@ -151,7 +131,7 @@ class Transaction:
     def stage_directory(self, target: Path, filled: Path) -> None:
         """A filled temp directory (from `temp_directory`) that becomes `target` (which
         must not exist) on commit; its files must already be synced."""
-        _fsync_directory(filled)
+        fsync_directory(filled)
         self._staged[target] = filled
 
     def commit(self) -> None:
@@ -174,12 +154,12 @@ class Transaction:
             raise InputError(
                 f"cannot write into {self.root}: {exc.why}; nothing was changed"
             ) from None
-        with _commit_lock(self.root, exclusive=True):
+        with commit_lock(self.root, exclusive=True):
             journal = self.root / JOURNAL
             temp_journal = self.root / f"{_TEMP}{JOURNAL}"
-            _write_synced(temp_journal, json.dumps(entries).encode())
-            os.replace(temp_journal, journal)
-            _fsync_directory(self.root)
+            write_synced(temp_journal, json.dumps(entries).encode())
+            rename_into_place(temp_journal, journal)
+            fsync_directory(self.root)
             _roll_forward(self.root, checked)
 
     def abandon(self) -> None:
@@ -229,7 +209,7 @@ def _checked_entries(root: Path, raw: object, journal: Path) -> list[tuple[Path,
     else refuses the whole journal (InputError)."""
     if not isinstance(raw, list) or not raw:
         raise _refusal(journal, "not a list of [temp, target] pairs")
-    base = _key(root)
+    base = dataset_key(root)
     checked: list[tuple[Path, Path]] = []
     for entry in raw:
         if not (
@@ -323,18 +303,18 @@ def _roll_forward(root: Path, entries: list[tuple[Path, Path]]) -> None:
     directories = set()
     for temp, target in entries:
         if os.path.lexists(temp):
-            os.replace(temp, target)
+            rename_into_place(temp, target)
         directories.add(target.parent)
     for directory in directories:
-        _fsync_directory(directory)
+        fsync_directory(directory)
     (root / JOURNAL).unlink(missing_ok=True)
-    _fsync_directory(root)
+    fsync_directory(root)
 
 
 def _strays(root: Path) -> list[Path]:
     """The temp files and directories left where curate stages them (never following a
     symlink, never outside the dataset)."""
-    base = _key(root)
+    base = dataset_key(root)
     strays: list[Path] = []
     for name in _STAGING_DIRECTORIES:
         directory = root / name
@@ -359,7 +339,7 @@ def _sweep(root: Path) -> None:
 def recover(root: Path) -> None:
     """Finish a commit that a crash interrupted, and remove temp files left behind. A
     journal that is not curate's own is refused whole (InputError), touching nothing."""
-    with _commit_lock(root, exclusive=True):
+    with commit_lock(root, exclusive=True):
         entries = _read_journal(root)
         try:
             if entries is not None:
@@ -373,161 +353,6 @@ def recover(root: Path) -> None:
             ) from None
 
 
-def recover_if_idle(root: Path) -> None:
-    """`recover` an interrupted commit, if the writer lock can be taken (a writer at work
-    owns its journal and temp files; it finishes them itself), and if the dataset can be
-    written at all. With neither a journal nor a temp file left, nothing is done (not
-    even the lock file created): a reader or a dry run of a dataset in order writes
-    nothing."""
-    if not os.path.lexists(root / JOURNAL) and not _strays(root):
-        return
-    try:
-        with dataset_lock(root):
-            pass  # dataset_lock recovers once it holds the lock
-    except (DatasetBusyError, _UnlockableError):
-        return
-
-
-def _open_lock_file(root: Path) -> int:
-    """The writer lock's file, created if need be: a regular file, never a symlink,
-    FIFO or device that a dataset might hold in its place."""
-    path = root / LOCK
-    try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise _UnlockableError(f"cannot lock {root}: {exc.strerror}") from None
-    if mode is not None and not stat.S_ISREG(mode):
-        raise InputError(
-            f"cannot lock {root}: {path} is not a regular file (curate's lock file); remove it"
-        )
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-    try:
-        descriptor = os.open(path, flags, 0o666)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise InputError(f"cannot lock {root}: {path} is a symlink; remove it") from None
-        raise _UnlockableError(f"cannot lock {root}: {exc.strerror}") from None
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise InputError(f"cannot lock {root}: {path} is not a regular file; remove it")
-    return descriptor
-
-
-@contextlib.contextmanager
-def dataset_lock(root: Path, *, wait: bool = False) -> Iterator[None]:
-    """Hold the dataset's writer lock, then finish or discard what a crashed writer left
-    (only the lock's holder may: a journal or temp file may belong to a writer at work).
-    A second writer fails at once (or waits with `wait`)."""
-    descriptor = _open_lock_file(root)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise DatasetBusyError(
-                f"{root} is being changed by another curate command; try again when it "
-                "finishes (the lock is released when that process ends, even if it crashed)"
-            ) from None
-        key = _key(root)
-        with _state:
-            _writing[key] += 1
-        try:
-            recover(root)
-            yield
-        finally:
-            with _state:
-                _writing[key] -= 1
-    finally:
-        os.close(descriptor)  # releases the lock
-
-
-@contextlib.contextmanager
-def _commit_lock(root: Path, *, exclusive: bool) -> Iterator[None]:
-    """The commit lock: a `flock` on the dataset directory itself."""
-    key = _key(root)
-    if exclusive and _readers[key]:
-        raise RuntimeError(f"a commit to {root} inside a read of it would wait for itself")
-    try:
-        descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise InputError(f"cannot open {root}: {exc.strerror}") from None
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield
-    finally:
-        os.close(descriptor)  # releases the lock
-
-
-def _finish_for_reader(root: Path) -> None:
-    """A reader found an interrupted commit: finish it if the writer lock is free; if a
-    writer holds it, give that writer a moment (it recovers first thing)."""
-    try:
-        with dataset_lock(root):
-            pass
-    except DatasetBusyError:
-        time.sleep(0.02)
-    except _UnlockableError as exc:
-        raise InputError(
-            f"{root} holds an interrupted commit ({JOURNAL}) that cannot be finished: "
-            f"{exc}; run the command again once the dataset can be written"
-        ) from None
-
-
-@contextlib.contextmanager
-def reading(root: Path) -> Iterator[None]:
-    """Read the dataset at `root` in one state: hold the commit lock shared, after any
-    interrupted commit is finished. A process that holds the writer lock reads its own
-    dataset as it is."""
-    key = _key(root)
-    with _state:
-        own = _writing[key] > 0
-    while True:
-        with contextlib.ExitStack() as held:
-            held.enter_context(_commit_lock(root, exclusive=False))
-            if own or not os.path.lexists(root / JOURNAL):
-                with _state:
-                    _readers[key] += 1
-                try:
-                    yield
-                finally:
-                    with _state:
-                        _readers[key] -= 1
-                return
-        _finish_for_reader(root)
-
-
-def _store_root(path: Path) -> Path | None:
-    """The dataset whose store `path` is, or is part of (the dataset directory, its
-    records/ or a records file), if any."""
-    for candidate in (path, path.parent, path.parent.parent):
-        if (candidate / "dataset.yaml").is_file() and (
-            candidate == path or path.is_relative_to(candidate / "records")
-        ):
-            return candidate
-    return None
-
-
-@contextlib.contextmanager
-def reading_stores(paths: Iterable[Path]) -> Iterator[None]:
-    """`reading` every dataset that `paths` name or lie in (each once)."""
-    roots = {_key(root): root for root in map(_store_root, paths) if root is not None}
-    with contextlib.ExitStack() as held:
-        for key in sorted(roots):
-            held.enter_context(reading(roots[key]))
-        yield
-
-
-def reads_stores(
-    function: Callable[Concatenate[list[Path], _P], _R],
-) -> Callable[Concatenate[Iterable[Path], _P], _R]:
-    """`function(paths, ...)` run `reading_stores(paths)`: a function that reads files
-    and dataset directories, made to read each dataset in one state."""
-
-    @functools.wraps(function)
-    def wrapper(paths: Iterable[Path], /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        listed = list(paths)
-        with reading_stores(listed):
-            return function(listed, *args, **kwargs)
-
-    return wrapper
+def has_leftovers(root: Path) -> bool:
+    """Whether a journal or a temp file of a commit is left in the dataset at `root`."""
+    return os.path.lexists(root / JOURNAL) or bool(_strays(root))

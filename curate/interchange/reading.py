@@ -1,6 +1,6 @@
 """Read a dataset's export (an ACLED or UCDP CSV file) as text columns, never trusting it.
 
-The records are parsed by curate's own CSV reader (`curate.readers.batch`: pyarrow on all
+The records are parsed by curate's own CSV reader (`curate.readers.csv`: pyarrow on all
 cores, and an exact reader that numbers every record when a record is ragged, not UTF-8
 or holds a field over the limit). A record that cannot be parsed is not dropped: it comes
 back in `unreadable` with its reason and raw text. Header names are normalised (lower
@@ -19,7 +19,10 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import InputError
-from curate.readers.batch import OPEN_QUOTE, Batch, CsvFastPathError, Limits, read_batches
+from curate.readers.batch import Batch, ParseReason
+from curate.readers.csv import CsvFastPathError
+from curate.readers.files import read_batches
+from curate.readers.limits import Limits
 from curate.schema.model import Table
 
 __all__ = [
@@ -27,11 +30,13 @@ __all__ = [
     "MISSING_MARKERS",
     "RECORD",
     "ROW",
+    "UNREADABLE_REASONS",
     "ExportFile",
     "missing_as_null",
     "normalise_header",
     "read_csv_export",
     "unreadable_frame",
+    "unreadable_records",
 ]
 
 ROW = "__row"  # the record's number in its file, counting the header as 1
@@ -61,12 +66,14 @@ MISSING_MARKERS = (
 )
 
 TRUNCATED = "the record is truncated: the file ends inside a quoted field"
-_UNREADABLE_REASONS = (
-    ("cells, the header has", "the record has the wrong number of cells"),
-    ("not valid UTF-8", "the record is not valid UTF-8"),
-    ("longer than", "a field is longer than the limit"),
-    (OPEN_QUOTE, TRUNCATED),
-)
+UNREADABLE_REASONS = {
+    ParseReason.CELL_COUNT: "the record has the wrong number of cells",
+    ParseReason.NOT_UTF8: "the record is not valid UTF-8",
+    ParseReason.FIELD_TOO_LONG: "a field is longer than the limit",
+    ParseReason.CUT_SHORT: TRUNCATED,
+}
+"""The reason an import gives for each way the CSV reader can fail to parse a record,
+by the reader's code (`curate.readers.batch.ParseReason`), never by its message."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +110,6 @@ def unreadable_frame(records: list[tuple[int, str, str, str]]) -> pl.DataFrame:
         schema={ROW: pl.Int64, "reason": pl.String, "message": pl.String, RECORD: pl.String},
         orient="row",
     )
-
-
-def _reason(message: str) -> str:
-    for marker, reason in _UNREADABLE_REASONS:
-        if marker in message:
-            return reason
-    return message
 
 
 def _batches(path: Path, limits: Limits) -> list[Batch]:
@@ -154,20 +154,18 @@ def _rows(batches: list[Batch], columns: list[str], header: tuple[str, ...]) -> 
     return rows.with_columns(missing_as_null(list(header))).with_columns(numbers)
 
 
-def _unreadable(batches: list[Batch]) -> pl.DataFrame:
-    """The records the reader could not parse, with its reason and their raw text."""
-    return unreadable_frame(
-        [
-            (
-                issue.row or 0,
-                _reason(issue.message),
-                issue.message,
-                batch.unparsed.get(issue.row or 0, ""),
-            )
-            for batch in batches
-            for issue in batch.issues
-        ]
-    )
+def unreadable_records(batches: list[Batch]) -> pl.DataFrame:
+    """The records the reader could not parse (row, reason, message, raw text), each
+    reason mapped from the reader's code (`UNREADABLE_REASONS`); an issue the reader
+    gave no code for (none is expected of a CSV file) keeps its message as the reason."""
+    records = []
+    for batch in batches:
+        for issue in batch.issues:
+            row = issue.row or 0
+            code = batch.reasons.get(row)
+            reason = issue.message if code is None else UNREADABLE_REASONS.get(code, issue.message)
+            records.append((row, reason, issue.message, batch.unparsed.get(row, "")))
+    return unreadable_frame(records)
 
 
 def read_csv_export(path: Path, what: str, limits: Limits | None = None) -> ExportFile:
@@ -189,7 +187,7 @@ def read_csv_export(path: Path, what: str, limits: Limits | None = None) -> Expo
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise InputError(f"{path}: the header repeats {', '.join(repeated)}")
-    rows, unreadable = _rows(batches, columns, header), _unreadable(batches)
+    rows, unreadable = _rows(batches, columns, header), unreadable_records(batches)
     last_row = max(
         [*rows.get_column(ROW).tail(1).to_list(), *unreadable.get_column(ROW)], default=None
     )

@@ -27,7 +27,8 @@ import polars as pl
 import pyarrow as pa
 
 from curate.disk.atomic import sha256_file
-from curate.disk.journal import JOURNAL, Transaction, dataset_lock
+from curate.disk.journal import JOURNAL, Transaction
+from curate.disk.locks import dataset_lock
 from curate.errors import InputError, not_written
 from curate.generate.arrow import arrow_schema
 from curate.generate.codebook import codebook
@@ -57,7 +58,6 @@ from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 from curate.store.load import check_unchanged, commit_outcome, invalid_store, stamps_of
 from curate.store.records import Store, empty_table, in_key_order, open_store
-from curate.validation.internal import FILE, ROW
 from curate.validation.paths import validate_paths
 
 __all__ = ["Bump", "ReleaseResult", "release"]
@@ -207,8 +207,7 @@ def _write_tables(
     digest = hashlib.sha256()
     changes: dict[str, TableDiff] = {}
 
-    def publish(name: str, frame: pl.DataFrame) -> None:
-        records = frame.drop(ROW, FILE)
+    def publish(name: str, records: pl.DataFrame) -> None:
         old = (
             read_table(store.releases / previous, name, schema)
             if previous

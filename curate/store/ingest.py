@@ -27,7 +27,8 @@ from typing import BinaryIO
 
 import polars as pl
 
-from curate.disk.journal import JOURNAL, Transaction, dataset_lock, reading
+from curate.disk.journal import JOURNAL, Transaction
+from curate.disk.locks import dataset_lock, reading
 from curate.errors import CurateError, InputError, InvalidDataError, not_written
 from curate.report import Report
 from curate.schema.loader import load_schema
@@ -46,7 +47,6 @@ from curate.store.seal import BlockHasher, Digest, Stamp
 from curate.store.splice import splice_rows
 from curate.validation.across import check_across_tables, check_rows
 from curate.validation.api import validate
-from curate.validation.internal import FILE, ROW
 from curate.validation.paths import ValidationRun, validate_paths
 from curate.validation.quarantine import (
     QuarantineCounts,
@@ -87,28 +87,13 @@ class IngestResult:
     quarantine: list[QuarantineCounts] = field(default_factory=list)
 
 
-def _accepted(run: ValidationRun, table: str) -> pl.DataFrame:
-    """The incoming rows of `table` that passed the row-level checks (with __file)."""
-    assert run.tables is not None
-    rows = run.tables[table]
-    rejected = run.validators[table].rejected_codes().select(FILE, ROW)
-    return rows.join(rejected, on=[FILE, ROW], how="anti").drop(ROW)
-
-
-def _check_every_row_placed(
-    run: ValidationRun, accepted: Mapping[str, pl.DataFrame], placed: Sequence[QuarantineCounts]
-) -> None:
+def _check_every_row_placed(run: ValidationRun, placed: Sequence[QuarantineCounts]) -> None:
     """Rows in = rows taken into the store + rows quarantined, for every input, with the
     quarantined rows counted on the files written (and a quarantine's valid rows being
     exactly those taken). Raises before anything is committed when they disagree."""
-    taken = {
-        (name, file): count
-        for name, frame in accepted.items()
-        for file, count in frame.group_by(FILE).len().iter_rows()
-    }
     for position, item in enumerate(run.inputs):
         rows_in = run.rows_of(position)
-        stored = taken.get((item.table, run.file_index(position)), 0)
+        stored = run.accepted_of(position)
         rejected = placed[position].rejected if placed else rows_in - stored
         valid = placed[position].valid if placed else stored
         if rows_in != stored + rejected or valid != stored or (not placed and rejected):
@@ -346,9 +331,8 @@ def ingest(
             return IngestResult(changes, run.report, accepted=False)
         merged = dict(stored)
         results: dict[str, _Upserted] = {}
-        accepted = {name: _accepted(run, name) for name in run.tables or {}}
-        for name in accepted:
-            incoming, changed = _in_nfc(accepted[name].drop(FILE))
+        for name in run.validators:
+            incoming, changed = _in_nfc(run.accepted(name))
             if changed.height:  # NFC can change a text's length: check those rows again
                 normalised = check_rows(changed, name, schema, max_issues)
                 if not normalised.valid:
@@ -385,7 +369,7 @@ def ingest(
                 if quarantine is not None and not run.report.valid and not dry_run:
                     placed = write_quarantine(run, quarantine)
                 if not dry_run:
-                    _check_every_row_placed(run, accepted, placed)
+                    _check_every_row_placed(run, placed)
                 committing = staging.result() if staging is not None else None
             except BaseException:
                 _abandon(staging)

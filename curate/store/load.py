@@ -18,13 +18,12 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.disk.journal import reading
+from curate.disk.locks import reading
 from curate.errors import InputError, InvalidDataError
 from curate.report import Report
 from curate.schema.model import Schema
 from curate.store.records import Store, empty_table, parse_store_rows, write_store_rows
 from curate.store.seal import BlockHasher, Digest, Stamp, read_seal, write_seal
-from curate.validation.internal import FILE, ROW
 from curate.validation.paths import validate_paths
 
 __all__ = [
@@ -158,9 +157,9 @@ def _load_store(store: Store, schema: Schema, *, across_tables: bool) -> StoredT
     for name, stamp in stamps_of(store, schema).items():
         if stamp != stamps[name]:  # the bytes checked may not be those hashed
             raise changed_while_running(store.table_path(name))
-    found = run.tables or {}
+    found = run.tables()
     tables = {
-        name: found[name].drop(ROW, FILE) if name in found else empty_table(name, schema)
+        name: found[name] if name in found else empty_table(name, schema)
         for name in schema.table_names
     }
     return StoredTables(tables, digests, stamps, trusted=False)

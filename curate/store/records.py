@@ -18,9 +18,10 @@ from typing import Any
 import polars as pl
 import yaml
 
-from curate.disk.journal import STATE_FILES, Transaction, recover_if_idle
+from curate.disk.journal import Transaction
+from curate.disk.locks import STATE_FILES, recover_if_idle
 from curate.errors import InputError
-from curate.readers.batch import require_file
+from curate.readers.files import require_file
 from curate.schema.dtypes import polars_schema
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema

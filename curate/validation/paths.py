@@ -1,6 +1,6 @@
 """Validate files and dataset directories, streaming batch by batch.
 
-`validate_paths` reads each input in batches (`curate.readers.batch`), feeds them to one
+`validate_paths` reads each input in batches (`curate.readers.files`), feeds them to one
 `TableValidator` per table, and checks keys across batches, files and tables at the end.
 A directory is a dataset: its events, claims and sources files (directly or under
 `records/`) are validated together, dataset rules included.
@@ -15,22 +15,17 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.disk.journal import reads_stores
+from curate.disk.locks import reads_stores
 from curate.errors import InputError
-from curate.readers.batch import (
-    FORMATS,
-    CsvFastPathError,
-    Limits,
-    detect_format,
-    read_batches,
-    require_file,
-)
+from curate.readers.csv import CsvFastPathError
+from curate.readers.files import INPUT_SUFFIXES, detect_format, read_batches, require_file
+from curate.readers.limits import Limits
 from curate.report import Report
 from curate.schema.dtypes import polars_schema
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 from curate.validation.across import dataset_rule_columns, finish_tables
-from curate.validation.internal import FILE, ROW
+from curate.validation.internal import FILE, ROW, without_internal
 from curate.validation.table import TableValidator
 
 __all__ = ["Input", "TableHandler", "ValidationRun", "resolve_inputs", "validate_paths"]
@@ -51,12 +46,36 @@ class Input:
 
 @dataclass
 class ValidationRun:
-    """The report, and what a quarantine needs to sort the rows afterwards."""
+    """The report, and what a quarantine needs to sort the rows afterwards.
+
+    `typed` holds the typed tables (with `keep_tables`) with validation's internal
+    columns, for validation's own use; callers take them clean, through `tables()` and
+    `accepted()`."""
 
     report: Report
     inputs: list[Input]
     validators: dict[str, TableValidator]
-    tables: dict[str, pl.DataFrame] | None = None
+    typed: dict[str, pl.DataFrame] | None = None
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The typed tables kept (`keep_tables`; else none), without internal columns."""
+        return {name: without_internal(frame) for name, frame in (self.typed or {}).items()}
+
+    def accepted(self, table: str) -> pl.DataFrame:
+        """The typed rows of `table` that passed the row-level checks, in input order,
+        without internal columns (`keep_tables` must have been given)."""
+        return without_internal(self._accepted(table))
+
+    def accepted_of(self, position: int) -> int:
+        """How many rows of the input at `position` passed the row-level checks."""
+        accepted = self._accepted(self.inputs[position].table)
+        return accepted.filter(pl.col(FILE) == self.file_index(position)).height
+
+    def _accepted(self, table: str) -> pl.DataFrame:
+        if self.typed is None:
+            raise ValueError("the typed tables were not kept: validate with keep_tables")
+        rejected = self.validators[table].rejected_codes().select(FILE, ROW)
+        return self.typed[table].join(rejected, on=[FILE, ROW], how="anti")
 
     def file_index(self, position: int) -> int:
         """The `FILE` number of the input at `position`: its place among the inputs of
@@ -83,7 +102,7 @@ def _dataset_files(directory: Path, schema: Schema) -> list[Input]:
     base = directory / "records" if (directory / "records").is_dir() else directory
     inputs = []
     for name in schema.table_names:
-        candidates = [base / f"{name}{suffix}" for suffix in FORMATS]
+        candidates = [base / f"{name}{suffix}" for suffix in INPUT_SUFFIXES]
         present = [path for path in candidates if path.exists()]  # read_batches refuses a pipe
         if len(present) > 1:
             raise InputError(
@@ -155,12 +174,12 @@ def validate_paths(
 ) -> ValidationRun:
     """Validate files (one table each) or dataset directories; keys across all of them.
 
-    `keep_tables` keeps the typed rows (with __row and __file) in the result;
+    `keep_tables` keeps the typed rows in the result (`ValidationRun.tables`);
     `across_tables=False` leaves foreign keys and dataset rules to the caller (ingest
     judges them on the merged store). `each_table` is handed each whole typed table as
-    soon as its files are read (before the checks across tables), so that a caller can
-    use it without all tables being held at once. `errors_only` skips the checks that can
-    only warn."""
+    soon as its files are read (before the checks across tables, without internal
+    columns), so that a caller can use it without all tables being held at once.
+    `errors_only` skips the checks that can only warn."""
     schema = schema or load_schema()
     limits = limits or Limits()
     inputs = resolve_inputs(list(paths), table, schema)
@@ -219,7 +238,7 @@ def _validate_inputs(
         _feed_file(item, validators[item.table], limits, keeper(item.table), progress)
         if each_table is not None and last[item.table] == index:
             frame = _whole(typed[item.table], item.table, schema)
-            each_table(item.table, frame)
+            each_table(item.table, without_internal(frame))
             typed[item.table] = [frame if keep_tables else frame.select(narrow[item.table])]
     tables = (
         {name: _whole(frames, name, schema) for name, frames in typed.items()}

@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 import polars as pl
 
+from curate.disk.atomic import place_new, sync_file, temp_beside
 from curate.errors import CurateError, InputError, not_written
-from curate.readers.batch import Limits, jsonl_lines, read_batches
+from curate.readers.files import read_batches
+from curate.readers.jsonl import jsonl_lines
+from curate.readers.limits import Limits
 from curate.validation.internal import FILE, ROW
 from curate.validation.paths import Input, ValidationRun
 
@@ -136,16 +136,12 @@ class _Output:
     """A temp file in the quarantine directory that becomes `target`; an error while
     writing it names `target`."""
 
-    def __init__(self, directory: Path, target: Path) -> None:
+    def __init__(self, target: Path) -> None:
         self.target = target
         try:
-            descriptor, name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".tmp", dir=directory
-            )
+            self.temp, self._handle = temp_beside(target, owner_only=True)
         except OSError as exc:
             raise not_written(target, exc, _NOTHING) from exc
-        self.temp = Path(name)
-        self._handle: IO[bytes] = os.fdopen(descriptor, "wb")
 
     def write(self, line: bytes) -> None:
         try:
@@ -156,8 +152,7 @@ class _Output:
     def finish(self) -> None:
         """Flush, sync and close the temp file."""
         try:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
+            sync_file(self._handle)
             self._handle.close()
         except OSError as exc:
             raise not_written(self.target, exc, _NOTHING) from exc
@@ -176,25 +171,6 @@ def _exists_already(path: Path) -> InputError:
     )
 
 
-def _place(temp: Path, target: Path) -> None:
-    """Move `temp` to `target`, which must not exist (never replaced, even in a race)."""
-    try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise _exists_already(target) from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-            raise
-        # A file system without hard links: claim the name, then fill it.
-        try:
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-        except FileExistsError:
-            raise _exists_already(target) from None
-        os.replace(temp, target)
-        return
-    temp.unlink()
-
-
 def _write_one(
     run: ValidationRun, position: int, directory: Path, name: str, limits: Limits
 ) -> QuarantineCounts:
@@ -204,7 +180,7 @@ def _write_one(
     placed: list[Path] = []
     try:
         for kind in ("valid", "rejected"):
-            outputs.append(_Output(directory, directory / f"{name}.{kind}.jsonl"))
+            outputs.append(_Output(directory / f"{name}.{kind}.jsonl"))
         valid_output, rejected_output = outputs
         for is_valid, line in _sorted_rows(run, position, limits):
             (valid_output if is_valid else rejected_output).write(line)
@@ -219,7 +195,9 @@ def _write_one(
             )
         for output in outputs:
             try:
-                _place(output.temp, output.target)
+                place_new(output.temp, output.target)  # never replaced, even in a race
+            except FileExistsError:
+                raise _exists_already(output.target) from None
             except OSError as exc:
                 raise not_written(output.target, exc, _NOTHING) from exc
             placed.append(output.target)
