@@ -12,8 +12,8 @@ __all__ = ["package_fragment", "render", "table_schema"]
 
 def _field(f: Field) -> dict[str, Any]:
     descriptor: dict[str, Any] = {"name": f.name, "type": f.type}
-    if f.format is not None:
-        descriptor["format"] = f.format
+    if f.string_format is not None:
+        descriptor["format"] = f.string_format
     descriptor["description"] = f.description
     constraints: dict[str, Any] = {}
     if f.required:

@@ -33,7 +33,7 @@ _BASE: dict[FieldType, dict[str, Any]] = {
 
 def _property(f: Field) -> dict[str, Any]:
     prop: dict[str, Any] = {"description": f.description, **_BASE[f.type]}
-    if f.format == "uri":
+    if f.string_format == "uri":
         prop["format"] = "uri"
     if f.pattern is not None:
         prop["pattern"] = f.pattern

@@ -201,7 +201,7 @@ def _diff_field(where: str, old: Field, new: Field) -> Iterator[Change]:
     yield from _diff_flag(where, "required", old.required, new.required)
     yield from _diff_flag(where, "unique", old.unique, new.unique)
     yield from _diff_text_constraint(where, "pattern", old.pattern, new.pattern)
-    yield from _diff_text_constraint(where, "format", old.format, new.format)
+    yield from _diff_text_constraint(where, "format", old.string_format, new.string_format)
     yield from _diff_bound(where, "minimum", old.minimum, new.minimum, lower_bound=True)
     yield from _diff_bound(where, "maximum", old.maximum, new.maximum, lower_bound=False)
     yield from _diff_bound(where, "max_length", old.max_length, new.max_length, lower_bound=False)

@@ -236,7 +236,7 @@ def _parse_field(
         minimum=constraints.get("minimum"),
         maximum=constraints.get("maximum"),
         max_length=constraints.get("maxLength"),
-        format=raw.get("format"),
+        string_format=raw.get("format"),
         vocabulary=vocabulary,
         enum=enum,
     )

@@ -74,7 +74,7 @@ class Field:
     minimum: Number | None = None
     maximum: Number | None = None
     max_length: int | None = None
-    format: str | None = None
+    string_format: str | None = None  # the Table Schema's `format` of a string ("uri")
     vocabulary: str | None = None
     enum: tuple[str, ...] | None = None
 

@@ -92,7 +92,7 @@ def field_values(f: Field) -> st.SearchStrategy[Any]:
     """Values that satisfy a field's own type and constraints (never null)."""
     if f.enum is not None:
         return st.sampled_from(f.enum)
-    if f.format == "uri":
+    if f.string_format == "uri":
         return _URL
     if f.type == "string":
         if f.pattern is not None:
