@@ -91,3 +91,14 @@ def test_installed_wheel_exports_from_an_unrelated_directory(
         assert "event_id" in result.stdout
         if format == "jsonschema":
             assert json.loads(result.stdout)["properties"]["event_id"]["type"] == "string"
+
+
+def test_wheel_ships_py_typed_and_the_command_line_schemas(unpacked_wheel: Path) -> None:
+    """Type checkers read curate's hints (PEP 561), and every JSON document the command
+    line writes has its schema in the installed package."""
+    assert (unpacked_wheel / "curate" / "py.typed").is_file()
+    shipped = {p.name for p in (unpacked_wheel / "curate" / "cli" / "schemas").glob("*.json")}
+    in_checkout = {p.name for p in (ROOT / "curate" / "cli" / "schemas").glob("*.json")}
+    assert shipped == in_checkout
+    assert "error.schema.json" in shipped
+    assert (unpacked_wheel / "curate" / "report.schema.json").is_file()

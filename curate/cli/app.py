@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from curate.cli.commands import dataset, interchange, release, schema, validate
+from curate.cli.helptext import show_help_as_written
 from curate.cli.output import say
 
 __all__ = ["app", "main"]
@@ -25,7 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode="rich",
 )
 app.add_typer(schema.app, name="schema")
 validate.register(app)
@@ -63,9 +64,14 @@ def _root(
 ) -> None:
     """Validate, curate and publish conflict-event records against one canonical schema.
 
-    Example: curate validate datasets/raqqa-airstrikes-2015
+    Example:
+
+      $ curate validate datasets/raqqa-airstrikes-2015
     """
     _state["debug"] = debug
+
+
+show_help_as_written(app)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -74,28 +80,61 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else ""
 
 
+def _asks_for_json(arguments: list[str]) -> bool:
+    """Whether the command line asks for `--format json` (`-f json`, `--format=json`):
+    read before parsing, so that a usage error can be reported as JSON too."""
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument in ("--format=json", "-fjson"):
+            return True
+        if argument in ("--format", "-f") and arguments[index + 1 : index + 2] == ["json"]:
+            return True
+    return False
+
+
+def _run_app(as_json: bool) -> None:
+    """Run the command. Without JSON mode Typer reports usage errors itself (exit 2)
+    and `--help` exits 0; in JSON mode a usage error is a `UsageError` for `main`."""
+    if not as_json:
+        app(prog_name="curate")
+        return
+    code = app(prog_name="curate", standalone_mode=False)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
 def main() -> None:
     """Entry point of the console script. Every error is one line on stderr, escaped
-    (`say`): a line break or a control in a path, value or exception text is shown as
-    an escape, never written to the terminal."""
+    (`curate.cli.output.say`): a line break or a control in a path, value or exception
+    text is shown as an escape, never written to the terminal. With `--format json` the
+    error is also a JSON document on stdout (curate/cli/schemas/error.schema.json)."""
+    from curate.cli.output import emit_error, set_json_mode
     from curate.errors import CurateError
 
+    as_json = _asks_for_json(sys.argv[1:])
+    set_json_mode(as_json)
     try:
-        # standalone: usage errors exit 2 with Typer's message, --help exits 0
-        app(prog_name="curate")
+        _run_app(as_json)
+    except typer.TyperException as exc:  # only in JSON mode: a usage error
+        emit_error(exc.format_message(), exc.exit_code)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        emit_error("aborted", 1)
+        sys.exit(1)
     except CurateError as exc:
         if _state["debug"]:
             raise
-        say(f"curate: {str(exc).strip()}", err=True)
+        emit_error(str(exc), exc.exit_code)
         sys.exit(exc.exit_code)
     except BaseException as exc:
         # A Rust panic in polars arrives as pyo3's PanicException, a BaseException.
         panic = type(exc).__module__ == "pyo3_runtime" and type(exc).__name__ == "PanicException"
         if _state["debug"] or not (isinstance(exc, Exception) or panic):
             raise
-        say(
-            f"curate: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
+        emit_error(
+            f"unexpected error: {type(exc).__name__}: {_first_line(exc)} "
             "(run with --debug for details)",
-            err=True,
+            2,
         )
         sys.exit(2)

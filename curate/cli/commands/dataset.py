@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from curate.cli.options import MaxErrorsOption, TableOption
-from curate.cli.output import say
+from curate.cli.options import FormatOption, MaxErrorsOption, OutputFormat, TableOption
+from curate.cli.output import emit_json, say
 from curate.cli.tables import return_freed_memory
 
 __all__ = ["register"]
@@ -19,11 +19,20 @@ def new_command(
         Path, typer.Argument(help="The dataset directory to create, e.g. datasets/NAME.")
     ],
     title: Annotated[str | None, typer.Option(help="The dataset's title.")] = None,
+    output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Scaffold a dataset: dataset.yaml, empty records/, releases/ and CHANGELOG.md."""
+    """Scaffold a dataset: dataset.yaml, empty records/, releases/ and CHANGELOG.md.
+
+    Example:
+
+      $ curate new datasets/raqqa --title "Airstrikes in Raqqa, 2015"
+    """
     from curate.store.records import new_dataset
 
     store = new_dataset(dataset, title=title)
+    if output_format is OutputFormat.json:
+        emit_json({"dataset": str(store.root), "title": title})
+        return
     say(f"created {store.root}: edit dataset.yaml (licence, maintainers, citation)")
 
 
@@ -48,11 +57,18 @@ def ingest_command(
         ),
     ] = None,
     max_errors: MaxErrorsOption = 50,
+    output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Validate records with the stored ones and upsert them by primary key.
 
     Identical records change nothing; changed content replaces the record (an event's
-    revision + 1). The store is written atomically, or not at all."""
+    revision + 1). The store is written atomically, or not at all.
+
+    Examples:
+
+      $ curate ingest datasets/raqqa events.jsonl claims.jsonl sources.jsonl
+      $ curate ingest datasets/raqqa batch.csv --table events --dry-run
+    """
     return_freed_memory()
     from curate.cli.render import print_ingest
     from curate.errors import EXIT_INVALID
@@ -66,7 +82,12 @@ def ingest_command(
         quarantine=quarantine,
         max_issues=max_errors,
     )
-    print_ingest(result, dry_run=dry_run)
+    if output_format is OutputFormat.json:
+        from curate.cli.documents import ingest_document
+
+        emit_json(ingest_document(result, dataset, dry_run=dry_run))
+    else:
+        print_ingest(result, dry_run=dry_run)
     if not result.accepted:
         raise typer.Exit(EXIT_INVALID)
 
@@ -75,12 +96,22 @@ def retract_command(
     dataset: Annotated[Path, typer.Argument(help="The dataset directory.")],
     event_id: Annotated[str, typer.Argument(help="The event to retract.")],
     reason: Annotated[str, typer.Option("--reason", help="Why: kept in the event's notes.")],
+    output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Mark an event retracted (revision + 1); records are never deleted."""
+    """Mark an event retracted (revision + 1); records are never deleted.
+
+    Example:
+
+      $ curate retract datasets/raqqa evt-0042 --reason "a duplicate of evt-0017"
+    """
     return_freed_memory()
     from curate.store.ingest import retract
 
     revision = retract(dataset, event_id, reason)
+    if output_format is OutputFormat.json:
+        document = {"dataset": str(dataset), "event_id": event_id, "reason": reason}
+        emit_json({**document, "revision": revision})
+        return
     say(f"{event_id} retracted (revision {revision})")
 
 

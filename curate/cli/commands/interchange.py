@@ -22,11 +22,16 @@ if TYPE_CHECKING:
 __all__ = ["export_app", "import_app", "run_import"]
 
 import_app = typer.Typer(
-    help="Import an existing dataset (ACLED, UCDP GED) as events, claims and sources.",
+    help="Import an existing dataset (ACLED, UCDP GED) as events, claims and sources.\n\n"
+    "Examples:\n\n"
+    "$ curate import acled 2015-syria.csv -o imported/\n"
+    "$ curate import ucdp GEDEvent_v24_1.geojson --into datasets/syria",
     no_args_is_help=True,
 )
 export_app = typer.Typer(
-    help="Export records in another dataset's layout (ACLED), for interchange.",
+    help="Export records in another dataset's layout (ACLED), for interchange.\n\n"
+    "Example:\n\n"
+    "$ curate export acled datasets/raqqa -o raqqa-acled.csv",
     no_args_is_help=True,
 )
 
@@ -83,6 +88,8 @@ def run_import(
     if output_format is OutputFormat.json:
         import orjson
 
+        from curate.cli.documents import ingest_tables
+
         document: dict[str, Any] = {
             "summary": imported.summary.to_dict(),
             "output": None if output is None else str(output),
@@ -96,16 +103,7 @@ def run_import(
                 "dataset": str(into),
                 "accepted": result.accepted,
                 "written": result.written,
-                "tables": {
-                    name: {
-                        "added": len(c.added),
-                        "revised": len(c.revised),
-                        "unchanged": c.unchanged,
-                        "reextracted": c.reextracted,
-                        "rejected": c.rejected,
-                    }
-                    for name, c in result.changes.items()
-                },
+                "tables": ingest_tables(result),
             }
         emit_json(document)
     else:
@@ -145,7 +143,13 @@ def import_acled_command(
     (none, or unknown) are imported as unknown, the 0 kept in the notes. Exit 0: every
     row imported; 1: rows rejected (the rest written); 2: could not run (an unreadable
     file, or an unknown layout: the missing columns are named). docs/importers.md maps
-    every column."""
+    every column.
+
+    Examples:
+
+      $ curate import acled 2015-syria.csv -o imported/
+      $ curate import acled 2015-syria.csv --into datasets/syria --format json
+    """
     from curate.interchange import import_acled
 
     run_import(
@@ -178,7 +182,12 @@ def import_ucdp_command(
 
     A row breaking UCDP's low <= best <= high is kept, its range widened to hold all
     three figures, UCDP's figures kept in the notes, with a warning. Exit codes as for
-    `curate import acled`."""
+    `curate import acled`.
+
+    Example:
+
+      $ curate import ucdp GEDEvent_v24_1.csv -o imported/ --source-version 24.1
+    """
     from curate.interchange import import_ucdp
 
     run_import(
@@ -202,7 +211,12 @@ def export_acled_command(
     cell starting with =, +, -, @ or a control character (unless it is a plain
     number such as -99.82) gets a leading apostrophe ('), as does a cell starting with
     an apostrophe and one of those or another apostrophe; remove one leading apostrophe
-    from such cells to read the values back."""
+    from such cells to read the values back.
+
+    Example:
+
+      $ curate export acled datasets/raqqa/releases/1.1.0 -o raqqa-acled.csv
+    """
     return_freed_memory()
     from curate.interchange.acled.exporter import acled_csv
     from curate.schema.loader import load_schema

@@ -44,7 +44,13 @@ def release_command(
 
     Prints the release digest (the SHA-256 of SHA256SUMS), also written into the
     dataset's CHANGELOG.md: publish it, so that anyone can check a copy with
-    `curate verify RELEASE --digest`."""
+    `curate verify RELEASE --digest`.
+
+    Examples:
+
+      $ curate release datasets/raqqa --bump auto
+      $ curate release datasets/raqqa --version 1.2.0 --format json
+    """
     return_freed_memory()
     from curate.release.build import release
 
@@ -70,7 +76,13 @@ def diff_command(
     new: Annotated[Path, typer.Argument(help="A release directory, or a dataset (its store).")],
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Record-level differences: added, retracted and revised records, field by field."""
+    """Record-level differences: added, retracted and revised records, field by field.
+
+    Examples:
+
+      $ curate diff datasets/raqqa/releases/1.0.0 datasets/raqqa/releases/1.1.0
+      $ curate diff datasets/raqqa/releases/1.1.0 datasets/raqqa --format json
+    """
     return_freed_memory()
     from curate.release.changes import diff_tables, render_changes
     from curate.schema.loader import load_schema
@@ -93,19 +105,39 @@ def verify_command(
             "or citation): refuse the release unless it is exactly that one.",
         ),
     ] = None,
+    output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Check that the release is exactly what curate writes: every file's sha256, the
     descriptor, the Parquet types, the records re-validated.
 
     Prints the release digest it computed: compare it with the published one, or give
     that with --digest. Only the digest tells a self-consistent forgery (every hash
-    recomputed) from the published release."""
+    recomputed) from the published release.
+
+    Example:
+
+      $ curate verify datasets/raqqa/releases/1.1.0 --digest sha256:<hex>
+    """
     return_freed_memory()
     from curate.errors import EXIT_INVALID
     from curate.release.verify import check_digest, verify_release
 
     expected = None if digest is None else check_digest(digest)
     result = verify_release(release_dir, digest=expected)
+    if output_format is OutputFormat.json:
+        ok = result.ok and (expected is None or result.digest == expected)
+        emit_json(
+            {
+                "release": str(release_dir),
+                "ok": ok,
+                "digest": result.digest,
+                "expected_digest": expected,
+                "problems": result.problems,
+            }
+        )
+        if not ok:
+            raise typer.Exit(EXIT_INVALID)
+        return
     if expected is not None and result.digest != expected:
         say(f"{release_dir}: {result.problems[0]}", err=True)
         raise typer.Exit(EXIT_INVALID)
@@ -126,13 +158,31 @@ def replay_command(
         Path | None,
         typer.Option(help="Rebuild here and keep the result (default: a temp directory)."),
     ] = None,
+    output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Rebuild every release from inputs/<version>/ and check it is byte-identical."""
+    """Rebuild every release from inputs/<version>/ and check it is byte-identical.
+
+    Example:
+
+      $ curate replay datasets/raqqa-airstrikes-2015
+    """
     return_freed_memory()
     from curate.errors import EXIT_INVALID
     from curate.release.replay import replay
 
     result = replay(dataset, into=into)
+    if output_format is OutputFormat.json:
+        emit_json(
+            {
+                "dataset": str(dataset),
+                "identical": result.identical,
+                "versions": result.versions,
+                "differences": result.differences,
+            }
+        )
+        if not result.identical:
+            raise typer.Exit(EXIT_INVALID)
+        return
     for difference in result.differences:
         say(f"{dataset}: {difference}", err=True)
     if not result.identical:
@@ -145,7 +195,13 @@ def show_command(
     event: Annotated[str | None, typer.Option(help="Show only this event_id.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many events.")] = 10,
 ) -> None:
-    """Events as a person reads them, each with the claims it rests on."""
+    """Events as a person reads them, each with the claims it rests on.
+
+    Examples:
+
+      $ curate show datasets/raqqa/releases/1.1.0 --limit 3
+      $ curate show datasets/raqqa --event evt-0042
+    """
     return_freed_memory()
     from curate.cli.events import print_events
     from curate.cli.render import rich_console, visible

@@ -15,7 +15,10 @@ from curate.cli.output import emit, emit_json
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Export the canonical schema to other tools, or compare two schema versions.",
+    help="Export the canonical schema to other tools, or compare two schema versions.\n\n"
+    "Examples:\n\n"
+    "$ curate schema export --format frictionless\n"
+    "$ curate schema diff old-schema/ schema/",
     no_args_is_help=True,
 )
 
@@ -53,7 +56,13 @@ def schema_export(
         ),
     ] = False,
 ) -> None:
-    """Generate a Pandera, Arrow, JSON Schema, Frictionless or codebook export of the schema."""
+    """Generate a Pandera, Arrow, JSON Schema, Frictionless or codebook export of the schema.
+
+    Examples:
+
+      $ curate schema export --format jsonschema --table events -o events.json
+      $ curate schema export --format codebook
+    """
     from curate.generate.registry import render_export
     from curate.schema.loader import load_schema
 
@@ -74,6 +83,10 @@ def schema_diff(
     """Tell whether NEW is a MAJOR, MINOR or PATCH change of OLD, change by change.
 
     Exits 1 when NEW's version number is not raised enough for its changes.
+
+    Example:
+
+      $ curate schema diff old-schema/ schema/ --format json
     """
     from curate.cli.tables import schema_at
     from curate.errors import EXIT_INVALID
@@ -98,7 +111,12 @@ def schema_sample(
     ],
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same records.")] = 0,
 ) -> None:
-    """Generate a small consistent sample dataset, validate it and write it as JSONL."""
+    """Generate a small consistent sample dataset, validate it and write it as JSONL.
+
+    Example:
+
+      $ curate schema sample -o sample/ --seed 7
+    """
     from curate.cli.render import print_report
     from curate.disk.atomic import jsonl_bytes, write_atomic
     from curate.errors import EXIT_INVALID, InputError

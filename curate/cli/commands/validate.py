@@ -38,7 +38,15 @@ def validate_command(
         bool, typer.Option("--strict", help="Warnings make the data invalid too.")
     ] = False,
 ) -> None:
-    """Check records against the schema: exit 0 valid, 1 invalid, 2 could not run."""
+    """Check records against the schema: exit 0 valid, 1 invalid, 2 could not run.
+
+    Examples:
+
+      $ curate validate datasets/raqqa-airstrikes-2015
+      $ curate validate new-events.csv --table events --format json
+      $ curate validate batch/ --quarantine checked/
+    """
+    from curate.cli.documents import quarantine_document
     from curate.errors import EXIT_INVALID
     from curate.validation.paths import validate_paths
 
@@ -51,17 +59,7 @@ def validate_command(
         from curate.validation.quarantine import write_quarantine
 
         placed = write_quarantine(run, quarantine)
-        document["quarantine"] = [
-            {
-                "path": str(c.path),
-                "rows": c.rows,
-                "valid": c.valid,
-                "rejected": c.rejected,
-                "valid_file": str(c.valid_file),
-                "rejected_file": str(c.rejected_file),
-            }
-            for c in placed
-        ]
+        document["quarantine"] = quarantine_document(placed)
     if output_format is OutputFormat.json:
         emit_json(document)
     else:
