@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit summary bench clean
+.PHONY: setup demo test lint typecheck docs docs-check unit summary bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,15 @@ demo: $(STAMP)
 ## test: lint, type-check, then every test with the Hypothesis ci profile, one test file per
 ## worker (a file's tests share module state, such as the counts docs/security.md shows)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-test: lint typecheck unit
+test: lint typecheck docs-check unit
+
+## docs: regenerate docs/cli.md (every command's --help) from the app; docs-check fails
+## when it is out of date
+docs: $(STAMP)
+	$(BIN)/python -m curate.cli.reference > docs/cli.md
+
+docs-check: $(STAMP)
+	$(BIN)/python -m curate.cli.reference --check docs/cli.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
