@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,11 +118,13 @@ def release(
     bump: Bump | None = None,
     schema: Schema | None = None,
     epoch: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ReleaseResult:
     """Build `releases/<version>/` from the current store and append to CHANGELOG.md.
 
     The release is dated `epoch` (seconds since 1970, UTC) if given, else by
-    SOURCE_DATE_EPOCH, else now."""
+    SOURCE_DATE_EPOCH, else now. `progress`, if given, is told each stage as it starts."""
+    stage = progress or (lambda _: None)
     schema = schema or load_schema()
     if (version is None) == (bump is None):
         raise InputError("give either --version X.Y.Z or --bump auto|major|minor|patch")
@@ -135,6 +138,7 @@ def release(
         if missing:
             raise InputError(f"{store.records}: no {', '.join(missing)} records file")
         if previous is not None:
+            stage(f"releasing: verifying the previous release, {previous}")
             _check_previous(store, previous, schema)
         store.releases.mkdir(exist_ok=True)
         transaction = Transaction(store.root)
@@ -143,6 +147,7 @@ def release(
         # the old records nor the new: the release is refused instead.
         stamps = stamps_of(store, schema)
         try:
+            stage("releasing: writing the tables")
             changes, digest = _write_tables(store, schema, previous, building)
             if previous is not None and all(d.empty for d in changes.values()):
                 raise InputError(f"nothing changed since release {previous}; no release made")
@@ -153,6 +158,7 @@ def release(
                 schema_change(schema_of(store, previous), schema),
             )
             _check_new(store, chosen, previous)
+            stage(f"releasing {chosen}: writing the package")
             _write_package(store, schema, changes, chosen, previous, building, digest, created)
             # The release directory and the changelog entry are committed together.
             digest = release_digest(building)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,15 +92,24 @@ def _compare(published: Path, rebuilt: Path) -> list[str]:
     return differences
 
 
-def replay(dataset: Path, *, into: Path | None = None, schema: Schema | None = None) -> Replay:
+def replay(
+    dataset: Path,
+    *,
+    into: Path | None = None,
+    schema: Schema | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Replay:
     """Rebuild every release of `dataset` from `inputs/` (in `into`, or a temp directory
-    removed afterwards) and compare them with the published ones."""
+    removed afterwards) and compare them with the published ones. `progress`, if given,
+    is told each stage as it starts."""
+    stage = progress or (lambda _: None)
     schema = schema or load_schema()
     store = open_store(dataset)
     versions = release_versions(store, schema)
     if not versions:
         raise InputError(f"{dataset}: no release to replay")
     for version in versions:
+        stage(f"replaying: verifying the published release {version}")
         require_verified(store.releases / version, schema)
     plan = [(version, _inputs(store, version)) for version in versions]
     work = Path(tempfile.mkdtemp(prefix="curate-replay-")) if into is None else into
@@ -109,6 +119,7 @@ def replay(dataset: Path, *, into: Path | None = None, schema: Schema | None = N
         shutil.copyfile(store.root / "dataset.yaml", rebuilt / "dataset.yaml")
         result = Replay()
         for version, inputs in plan:
+            stage(f"replaying {version}: ingesting inputs/{version}/")
             outcome = ingest(rebuilt, inputs, schema=schema)
             if not outcome.accepted:
                 raise InputError(
@@ -116,6 +127,7 @@ def replay(dataset: Path, *, into: Path | None = None, schema: Schema | None = N
                     f"({outcome.report.error_count} errors); run `curate validate` on them"
                 )
             published = store.releases / version
+            stage(f"replaying {version}: releasing and comparing")
             release(rebuilt, version=version, schema=schema, epoch=_epoch(published))
             result.versions.append(version)
             result.differences += _compare(published, rebuilt / "releases" / version)

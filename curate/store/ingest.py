@@ -316,14 +316,19 @@ def ingest(
     quarantine: Path | None = None,
     max_issues: int = 50,
     schema: Schema | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Validate `inputs` with the stored records and write the merged store. `table`
-    is the table of every input (else each file's name says it)."""
+    is the table of every input (else each file's name says it). `progress`, if given,
+    is told each stage as it starts."""
+    stage = progress or (lambda _: None)
     schema = schema or load_schema()
     store = open_store(dataset)
     # A dry run only reads (a read-only dataset too); a write excludes other writers.
     with reading(store.root) if dry_run else dataset_lock(store.root):
+        stage("ingesting: reading the store")
         loaded = load_store(store, schema, across_tables=False)
+        stage("ingesting: validating the inputs")
         run = validate_paths(
             inputs,
             table,
@@ -345,6 +350,7 @@ def ingest(
                 return []
             return write_quarantine(run, quarantine)
 
+        stage("ingesting: merging with the stored records")
         return _upsert(
             store,
             loaded,

@@ -9,6 +9,7 @@ import typer
 
 from curate.cli.options import FormatOption, MaxErrorsOption, OutputFormat, TableOption
 from curate.cli.output import emit_json, say
+from curate.cli.progress import stages
 from curate.cli.tables import return_freed_memory
 
 __all__ = ["register"]
@@ -74,14 +75,16 @@ def ingest_command(
     from curate.errors import EXIT_INVALID
     from curate.store.ingest import ingest
 
-    result = ingest(
-        dataset,
-        inputs,
-        table=table,
-        dry_run=dry_run,
-        quarantine=quarantine,
-        max_issues=max_errors,
-    )
+    with stages(output_format, "ingesting") as stage:
+        result = ingest(
+            dataset,
+            inputs,
+            table=table,
+            dry_run=dry_run,
+            quarantine=quarantine,
+            max_issues=max_errors,
+            progress=stage,
+        )
     if output_format is OutputFormat.json:
         from curate.cli.documents import ingest_document
 

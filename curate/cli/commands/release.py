@@ -12,6 +12,7 @@ import typer
 
 from curate.cli.options import FormatOption, OutputFormat
 from curate.cli.output import emit_json, say
+from curate.cli.progress import stages
 from curate.cli.tables import return_freed_memory, tables_at
 
 __all__ = ["register"]
@@ -54,7 +55,13 @@ def release_command(
     return_freed_memory()
     from curate.release.build import release
 
-    result = release(dataset, version=version, bump=None if bump is None else bump.value)
+    with stages(output_format, "releasing") as stage:
+        result = release(
+            dataset,
+            version=version,
+            bump=None if bump is None else bump.value,
+            progress=stage,
+        )
     if output_format is OutputFormat.json:
         emit_json(
             {
@@ -170,7 +177,8 @@ def replay_command(
     from curate.errors import EXIT_INVALID
     from curate.release.replay import replay
 
-    result = replay(dataset, into=into)
+    with stages(output_format, "replaying") as stage:
+        result = replay(dataset, into=into, progress=stage)
     if output_format is OutputFormat.json:
         emit_json(
             {
