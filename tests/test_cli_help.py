@@ -132,3 +132,22 @@ def test_the_reference_check_fails_on_a_stale_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert REGENERATE in result.stderr
+
+
+def test_the_reference_does_not_depend_on_the_terminal() -> None:
+    """CI (GITHUB_ACTIONS forces colours in Typer), a set width or FORCE_COLOR: the
+    generated text is the same."""
+    import os
+    import sys
+
+    environment = {**os.environ, "GITHUB_ACTIONS": "true", "TERMINAL_WIDTH": "60"}
+    environment |= {"FORCE_COLOR": "1", "COLUMNS": "40"}
+    result = subprocess.run(
+        [sys.executable, "-m", "curate.cli.reference", "--check", str(ROOT / "docs" / "cli.md")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr

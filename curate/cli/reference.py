@@ -43,12 +43,23 @@ def command_paths() -> Iterator[tuple[str, ...]]:
 def help_text(path: tuple[str, ...]) -> str:
     """`curate PATH --help` as a person sees it at WIDTH columns, without colours or
     trailing spaces."""
+    from typer import rich_utils
     from typer.testing import CliRunner
 
     from curate.cli.app import app
 
     environment = {"COLUMNS": str(WIDTH), "NO_COLOR": "1", "TERM": "dumb", "FORCE_COLOR": None}
-    result = CliRunner().invoke(app, [*path, "--help"], prog_name="curate", env=environment)
+    # Typer reads TERMINAL_WIDTH, GITHUB_ACTIONS, FORCE_COLOR and PY_COLORS once, at
+    # import: its console settings are fixed here so that no environment changes the text.
+    fixed = {"MAX_WIDTH": WIDTH, "FORCE_TERMINAL": False, "COLOR_SYSTEM": None}
+    saved = {name: getattr(rich_utils, name) for name in fixed}
+    try:
+        for name, value in fixed.items():
+            setattr(rich_utils, name, value)
+        result = CliRunner().invoke(app, [*path, "--help"], prog_name="curate", env=environment)
+    finally:
+        for name, value in saved.items():
+            setattr(rich_utils, name, value)
     if result.exit_code != 0:
         raise RuntimeError(f"curate {' '.join(path)} --help exited {result.exit_code}")
     lines = [line.rstrip() for line in result.output.splitlines()]
