@@ -37,11 +37,21 @@ def rows_progress(output_format: OutputFormat) -> Iterator[Callable[[int], None]
 @contextlib.contextmanager
 def stages(output_format: OutputFormat, first: str) -> Iterator[Callable[[str], None]]:
     """What a long command is doing, from its `first` stage, as a spinner on stderr when
-    it is a terminal (never in JSON mode); the callable names the next stage."""
+    it is a terminal (never in JSON mode); the callable names the next stage, drawn at
+    once (a short stage is shown too)."""
     if not _shown(output_format):
         yield lambda _: None
         return
+    from rich.live import Live
+    from rich.spinner import Spinner
+
     from curate.cli.render import rich_console, visible
 
-    with rich_console(stderr=True).status(visible(first)) as status:
-        yield lambda stage: status.update(visible(stage))
+    spinner = Spinner("dots", text=visible(first))
+    with Live(spinner, console=rich_console(stderr=True), transient=True) as live:
+
+        def show(stage: str) -> None:
+            spinner.update(text=visible(stage))
+            live.refresh()
+
+        yield show
