@@ -65,6 +65,8 @@ def _cases(work: Path) -> dict[str, list[Case]]:
         "the rest": [
             ("validate", "validate", (str(sample),), 0),
             ("validate", "error", (str(work / "missing.jsonl"),), 2),
+            ("schema sample", "validate", ("-o", "another-sample", "--seed", "3"), 0),
+            ("schema sample", "error", ("-o", str(sample / "events.jsonl" / "inside")), 2),
             ("schema diff", "schema-diff", (shipped, shipped), 0),
             ("schema diff", "error", (shipped, str(work / "missing")), 2),
             ("import acled", "import", (str(FIXTURES / "acled-current.csv"), "-o", "acled"), 0),
@@ -199,6 +201,7 @@ def _commands_with_a_format_option() -> set[str]:
 def test_every_command_with_format_json_is_covered(runs: list[tuple[Case, Any]]) -> None:
     covered = {case[0] for case, _ in runs}
     assert _commands_with_a_format_option() == covered
+    assert "schema sample" in covered
     assert covered >= {
         "ingest",
         "release",

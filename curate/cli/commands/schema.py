@@ -110,6 +110,7 @@ def schema_sample(
         typer.Option("--output", "-o", help="Directory to write events/claims/sources JSONL to."),
     ],
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same records.")] = 0,
+    output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Generate a small consistent sample dataset, validate it and write it as JSONL.
 
@@ -133,6 +134,9 @@ def schema_sample(
             write_atomic(output / f"{name}.jsonl", jsonl_bytes(rows))
     except OSError as exc:
         raise InputError(f"cannot write to {output}: {exc.strerror}") from exc
-    print_report(report, title=f"sample dataset (seed {seed}) written to {output}")
+    if output_format is OutputFormat.json:
+        emit_json(report.to_dict())  # the validation report, as `curate validate` gives it
+    else:
+        print_report(report, title=f"sample dataset (seed {seed}) written to {output}")
     if not report.valid:
         raise typer.Exit(EXIT_INVALID)
