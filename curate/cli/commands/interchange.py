@@ -1,6 +1,6 @@
 """`curate import acled|ucdp` and `curate export acled`: other datasets' layouts in and out.
 
-`run_import` is the one path every importer's records take: written to an output
+`_run_import` is the one path every importer's records take: written to an output
 directory, ingested into a dataset, or both, and reported."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from curate.cli.tables import return_freed_memory, tables_at
 if TYPE_CHECKING:
     from curate.interchange import Imported
 
-__all__ = ["export_app", "import_app", "run_import"]
+__all__ = ["export_app", "import_app"]
 
 import_app = typer.Typer(
     help="Import an existing dataset (ACLED, UCDP GED) as events, claims and sources.\n\n"
@@ -52,7 +52,7 @@ ImportIntoOption = Annotated[
 _SOURCE_VERSION_HELP = "The source dataset's version, named in every event's extractor."
 
 
-def run_import(
+def _run_import(
     load: Callable[[], Imported],
     output: Path | None,
     into: Path | None,
@@ -152,7 +152,7 @@ def import_acled_command(
     """
     from curate.interchange import import_acled
 
-    run_import(
+    _run_import(
         lambda: import_acled(files, source_version=source_version), output, into, output_format
     )
 
@@ -190,7 +190,7 @@ def import_ucdp_command(
     """
     from curate.interchange import import_ucdp
 
-    run_import(
+    _run_import(
         lambda: import_ucdp(files, source_version=source_version), output, into, output_format
     )
 
