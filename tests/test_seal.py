@@ -380,7 +380,7 @@ def test_a_seal_of_other_code_in_a_subpackage_is_not_trusted(
     root, _ = _dataset(tmp_path)
     assert read_seal(root, SCHEMA) is not None
     assert load_store(open_store(root), SCHEMA).trusted
-    with (package / "importers" / "records.py").open("a", encoding="utf-8") as handle:
+    with (package / "interchange" / "records.py").open("a", encoding="utf-8") as handle:
         handle.write("# another version of the importer\n")
     assert read_seal(root, SCHEMA) is None
     assert not load_store(open_store(root), SCHEMA).trusted
