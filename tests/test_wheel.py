@@ -56,7 +56,8 @@ def test_installed_wheel_exports_from_an_unrelated_directory(
 ) -> None:
     environment = {**os.environ, "PYTHONPATH": str(unpacked_wheel)}
     probe = (
-        "import curate, curate.schema.loader as s; print(curate.__file__); print(s.default_schema_dir())"
+        "import curate, curate.schema.loader as s; "
+        "print(curate.__file__); print(s.default_schema_dir())"
     )
     where = subprocess.run(
         [sys.executable, "-c", probe],
