@@ -59,9 +59,8 @@ def _run_import(
     output_format: OutputFormat,
 ) -> None:
     """Import, write OUTPUT and/or ingest INTO, report; exit 1 if rows were rejected or
-    the ingest refused the records."""
-    import tempfile
-
+    the ingest refused the records. The records go to the dataset as the importer's
+    frames (`ingest_frames`), never through files to read back."""
     from curate.errors import EXIT_INVALID, InputError
     from curate.interchange.output import rejected_lines, write_imported
     from curate.schema.loader import load_schema
@@ -76,15 +75,12 @@ def _run_import(
         imported = load()
         if output is not None:
             stage(f"importing: writing {output}")
-            paths = write_imported(imported, output, schema)
+            write_imported(imported, output, schema)
         if into is not None:
-            from curate.store.ingest import ingest
+            from curate.store.ingest import ingest_frames
 
-            with tempfile.TemporaryDirectory(prefix="curate-import-") as staging:
-                if output is None:
-                    paths = write_imported(imported, Path(staging), schema)
-                stage(f"importing: ingesting into {into}")
-                result = ingest(into, paths, schema=schema)
+            stage(f"importing: ingesting into {into}")
+            result = ingest_frames(into, imported.tables, schema=schema)
     if output_format is OutputFormat.json:
         import orjson
 
