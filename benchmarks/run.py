@@ -122,7 +122,7 @@ def acled_import(rows: int = 100_000) -> dict[str, Any]:
 ACLED_API = """
 import sys, time
 from pathlib import Path
-from curate.interchange import import_acled
+from curate.interchange.acled.importer import import_acled
 start = time.perf_counter()
 imported = import_acled([Path(sys.argv[1])])
 Path(sys.argv[2]).write_text(str(time.perf_counter() - start))
@@ -137,7 +137,7 @@ pl.read_csv(sys.argv[1], infer_schema=False).write_ndjson(sys.argv[2])
 
 
 def acled_api_import(source: Path, rows: int) -> dict[str, Any]:
-    """`curate.interchange.import_acled` of the same file, timed inside its process."""
+    """`curate.import_acled` of the same file, timed inside its process."""
     seconds_file = DATA / "acled-api-seconds.txt"
     _, peak, code = measure([sys.executable, "-c", ACLED_API, str(source), str(seconds_file)])
     if code != 0:

@@ -1,10 +1,11 @@
 """curate: schema-first curation of conflict-event data.
 
-The public entry points, `curate.validate`, `curate.Report`, `curate.load_schema` and
-`curate.release_digest` (the published digest of a release directory), are
-imported lazily so that `import curate` (and `curate --help`) stays fast. The validation
-engine lives in `curate.validation`, so that `curate.validate` is always the function.
-The layout by stage and the layering rules of the package: docs/architecture.md.
+The public entry points, `curate.validate`, `curate.Report`, `curate.load_schema`,
+`curate.release_digest` (the published digest of a release directory) and the importers
+`curate.import_acled` and `curate.import_ucdp`, are imported lazily so that
+`import curate` (and `curate --help`) stays fast. The validation engine lives in
+`curate.validation`, so that `curate.validate` is always the function. The layout by
+stage and the layering rules of the package: docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -12,12 +13,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from curate.interchange.acled.importer import import_acled
+    from curate.interchange.ucdp.importer import import_ucdp
     from curate.release.package import release_digest
     from curate.report import Report
     from curate.schema.loader import load_schema
     from curate.validation.api import validate
 
-__all__ = ["Report", "__version__", "load_schema", "release_digest", "validate"]
+__all__ = [
+    "Report",
+    "__version__",
+    "import_acled",
+    "import_ucdp",
+    "load_schema",
+    "release_digest",
+    "validate",
+]
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -25,6 +36,8 @@ _LAZY = {
     "Report": "curate.report",
     "load_schema": "curate.schema.loader",
     "release_digest": "curate.release.package",
+    "import_acled": "curate.interchange.acled.importer",
+    "import_ucdp": "curate.interchange.ucdp.importer",
 }
 
 

@@ -2,7 +2,8 @@
 a lower layer never imports a higher one, and no import cycle exists at any level.
 
 Imports are read from the source with `ast`, function-level and TYPE_CHECKING ones
-included, so a lazy import cannot hide a dependency that runs the wrong way."""
+included, and so are modules named by a string (`importlib.import_module`), so a lazy
+import cannot hide a dependency that runs the wrong way."""
 
 from __future__ import annotations
 
@@ -72,17 +73,31 @@ def _imports(path: Path) -> Iterator[tuple[str, int, set[str]]]:
                     plain.add(alias.name)
             if plain:
                 yield module, node.lineno, plain
+        elif isinstance(node, ast.Constant) and node.value != "curate" and node.value in MODULES:
+            # A module named by a string (importlib.import_module, __import__, a map
+            # of lazy names or of renderers) is imported all the same.
+            yield node.value, node.lineno, set()
 
 
 def _unit(module: str) -> str:
     return module.split(".")[1] if "." in module else ""
 
 
+def _parent(module: str) -> set[str]:
+    """The package whose __init__ runs before `module` can (none for the root's)."""
+    parent = module.rsplit(".", 1)[0]
+    return {parent} if "." in module and parent != "curate" else set()
+
+
 # The public API (curate/__init__.py) names its modules only for type checkers and
 # imports them lazily, on first use: importing `curate` runs none of them, so its own
 # edges are left out (otherwise every `from curate import __version__` closed a loop).
+# Every other module depends on its package's __init__, which therefore imports none of
+# the package's own modules (that would be a cycle).
 GRAPH: dict[str, set[str]] = {
-    name: set() if name == "curate" else {i for i, _, _ in _imports(path)} - {name}
+    name: set()
+    if name == "curate"
+    else ({i for i, _, _ in _imports(path)} | _parent(name)) - {name}
     for name, path in MODULES.items()
 }
 

@@ -16,9 +16,10 @@ from hypothesis import given
 
 import curate
 from curate.errors import InputError
-from curate.interchange import Imported, import_acled
+from curate.interchange.acled.importer import import_acled
 from curate.interchange.dates import parse_dates
 from curate.interchange.layouts import UnknownLayoutError
+from curate.interchange.summary import Imported
 from curate.readers.limits import Limits
 from tests.helpers import run_cli, run_cli_in_terminal
 from tests.importing import FIXTURES, acled_row, messy_acled_rows, write_acled_csv

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 import curate
 from curate.errors import InputError
-from curate.interchange import Imported, import_ucdp
+from curate.interchange.summary import Imported
+from curate.interchange.ucdp.importer import import_ucdp
 from tests.helpers import run_cli
 from tests.importing import FIXTURES
 

@@ -12,7 +12,7 @@ from curate.markup import visible
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from curate.interchange import Imported
+    from curate.interchange.summary import Imported
     from curate.report import Report
     from curate.schema.evolution import SchemaDiff
     from curate.store.ingest import IngestResult

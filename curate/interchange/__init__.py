@@ -4,13 +4,7 @@ Each importer reads a dataset's export files, tells their layout from the header
 every row with polars expressions, and returns `Imported`: the events, claims and
 sources as typed polars frames, the rejected rows with their reasons, and a summary in
 which rows read = events written + rows merged + rows rejected. docs/importers.md holds
-the mapping, column by column.
+the mapping, column by column. The importers' public names are `curate.import_acled` and
+`curate.import_ucdp` (the package's lazy API), so that this package imports none of its
+modules.
 """
-
-from __future__ import annotations
-
-from curate.interchange.acled.importer import import_acled
-from curate.interchange.summary import Imported, ImportSummary
-from curate.interchange.ucdp.importer import import_ucdp
-
-__all__ = ["ImportSummary", "Imported", "import_acled", "import_ucdp"]

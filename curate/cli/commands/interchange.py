@@ -17,7 +17,7 @@ from curate.cli.progress import stages
 from curate.cli.tables import return_freed_memory, tables_at
 
 if TYPE_CHECKING:
-    from curate.interchange import Imported
+    from curate.interchange.summary import Imported
 
 __all__ = ["export_app", "import_app"]
 
@@ -146,7 +146,7 @@ def import_acled_command(
       $ curate import acled 2015-syria.csv -o imported/
       $ curate import acled 2015-syria.csv --into datasets/syria --format json
     """
-    from curate.interchange import import_acled
+    from curate.interchange.acled.importer import import_acled
 
     _run_import(
         lambda: import_acled(files, source_version=source_version), output, into, output_format
@@ -184,7 +184,7 @@ def import_ucdp_command(
 
       $ curate import ucdp GEDEvent_v24_1.csv -o imported/ --source-version 24.1
     """
-    from curate.interchange import import_ucdp
+    from curate.interchange.ucdp.importer import import_ucdp
 
     _run_import(
         lambda: import_ucdp(files, source_version=source_version), output, into, output_format
