@@ -224,3 +224,15 @@ def test_a_usage_error_in_json_mode_is_a_document(tmp_path: Path) -> None:
     conforms(document, "error")
     assert "--max-errors" in document["error"]
     assert result.stderr.splitlines() == [f"curate: {document['error']}"]
+
+
+def test_a_multi_line_error_is_the_same_text_on_stderr_and_in_json(tmp_path: Path) -> None:
+    from curate.markup import plain
+
+    missing = tmp_path / "first line\nsecond line.jsonl"
+    result = run_cli("validate", str(missing), "--format", "json")
+    assert result.returncode == 2
+    document = json.loads(result.stdout)
+    conforms(document, "error")
+    assert plain(str(missing)) in document["error"]  # every line of it, as stderr shows it
+    assert result.stderr.splitlines() == [f"curate: {document['error']}"]

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curate.interchange import import_acled
 from curate.interchange.acled.codebook import COLUMNS_31
 from curate.interchange.acled.exporter import acled_csv, acled_rows
+from curate.interchange.acled.importer import import_acled
 from curate.interchange.spreadsheet import (
     FORMULA_STARTS,
     csv_text,
@@ -23,7 +23,7 @@ from curate.interchange.spreadsheet import (
     formula_safe,
     unescape_formula,
 )
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_cli_in_terminal
 from tests.importing import (
     FIXTURES,
     acled_31_rows,
@@ -259,3 +259,26 @@ def test_unknown_fatalities_are_written_as_acleds_0(tmp_path: Path) -> None:
     imported = import_acled([write_acled_csv(tmp_path / "a.csv", rows)])
     written = read_csv_rows(acled_csv(imported.tables))
     assert [r["fatalities"] for r in written] == ["0", "0"]
+
+
+TERMINAL_ATTACK = "\x1b]0;PWNED\x07\x1b[31m"
+
+
+def test_hostile_bytes_reach_a_terminal_escaped_and_a_pipe_as_they_are(tmp_path: Path) -> None:
+    source = write_acled_csv(tmp_path / "hostile.csv", [acled_row(location=TERMINAL_ATTACK)])
+    dataset = tmp_path / "data"
+    assert run_cli("new", str(dataset)).returncode == 0
+    imported = run_cli("import", "acled", str(source), "--into", str(dataset))
+    assert imported.returncode == 0, imported.stderr
+    code, written = run_cli_in_terminal("export", "acled", str(dataset))
+    assert code == 0, written
+    assert "\x1b" not in written
+    assert "\x07" not in written
+    assert "\\x1b]0;PWNED\\x07\\x1b[31m" in written  # shown, not run
+    piped = run_cli("export", "acled", str(dataset))
+    assert piped.returncode == 0, piped.stderr
+    (row,) = read_csv_rows(piped.stdout)
+    assert row["location"] == TERMINAL_ATTACK  # a pipe gets the CSV byte for byte
+    target = tmp_path / "hostile-out.csv"
+    assert run_cli("export", "acled", str(dataset), "-o", str(target)).returncode == 0
+    assert target.read_text("utf-8") == piped.stdout

@@ -15,7 +15,15 @@ from typing import Any
 
 import typer
 
-__all__ = ["emit", "emit_error", "emit_json", "json_mode", "say", "set_json_mode"]
+__all__ = [
+    "emit",
+    "emit_error",
+    "emit_json",
+    "json_mode",
+    "say",
+    "set_json_mode",
+    "terminal_text",
+]
 
 _mode = {"json": False}
 
@@ -52,18 +60,35 @@ def emit_json(document: Any) -> None:
 
 def emit_error(message: str, exit_code: int) -> None:
     """An error that stopped a command: one line on stderr, and in JSON mode also the
-    document `{"error": message, "exit_code": exit_code}` on stdout
-    (curate/cli/schemas/error.schema.json)."""
-    line = message.strip().splitlines()[0] if message.strip() else "error"
-    say(f"curate: {message.strip()}", err=True)
+    document `{"error": line, "exit_code": exit_code}` on stdout
+    (curate/cli/schemas/error.schema.json). Both carry the same line: the whole
+    message through `curate.markup.plain`, so that a line break in it is `\\x0a`."""
+    from curate.markup import plain
+
+    line = plain(message.strip() or "error")
+    typer.echo(f"curate: {line}", err=True)
     if json_mode():
         emit_json({"error": line, "exit_code": exit_code})
 
 
+def terminal_text(text: str) -> str:
+    """`text` safe for a terminal, line by line: each line through `curate.markup.plain`
+    (an ESC, BEL or other control in data shown as an escape), its line end kept."""
+    from curate.markup import plain
+
+    lines = []
+    for line in text.split("\n"):
+        body, end = (line[:-1], "\r") if line.endswith("\r") else (line, "")
+        lines.append(plain(body) + end)
+    return "\n".join(lines)
+
+
 def emit(text: str, output: Path | None) -> None:
-    """Print `text`, or write it atomically to `output`."""
+    """Print `text`, or write it atomically to `output`. A pipe or a file gets `text`
+    byte for byte; a terminal gets it through `terminal_text`, so that a control
+    sequence in the data (a title change, a colour, a cursor move) is shown, not run."""
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_text(text) if sys.stdout.isatty() else text)
         return
     from curate.disk.atomic import write_atomic
     from curate.errors import InputError
