@@ -79,6 +79,16 @@ def test_every_python_name_the_docs_mention_imports(document: Path) -> None:
     assert [name for name in sorted(names) if not _resolves(name)] == []
 
 
+# A file of the project named by its path: `curate/interchange/countries.py`.
+PROJECT_PATH = re.compile(r"`((?:curate|tests|benchmarks|schema)/[A-Za-z0-9_./-]+\.[a-z]+)`")
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_project_file_the_docs_name_exists(document: Path) -> None:
+    named = set(PROJECT_PATH.findall(document.read_text("utf-8")))
+    assert sorted(path for path in named if not (ROOT / path).exists()) == []
+
+
 def test_the_python_names_check_catches_a_stale_path() -> None:
     assert _resolves("curate.validation.paths.validate_paths")
     assert not _resolves("curate.files.validate_paths")
