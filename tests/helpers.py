@@ -34,15 +34,23 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     )
 
 
-def run_cli_in_terminal(*args: str) -> tuple[int, str]:
-    """The real `curate` command with a pseudo-terminal as its stdout and stderr: its
-    exit code and everything it wrote, control sequences included."""
+def run_cli_in_terminal(*args: str, stdout: Path | None = None) -> tuple[int, str]:
+    """The real `curate` command with a pseudo-terminal as its stderr, and as its stdout
+    too unless `stdout` names a file to write it to: its exit code and everything the
+    terminal got, control sequences included."""
     import os
     import pty
 
     terminal, child = pty.openpty()
     command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
-    process = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, close_fds=True)
+    with open(os.devnull if stdout is None else stdout, "wb") as file:
+        process = subprocess.Popen(
+            command,
+            stdin=child,
+            stdout=child if stdout is None else file,
+            stderr=child,
+            close_fds=True,
+        )
     os.close(child)
     written = b""
     while True:

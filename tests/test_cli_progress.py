@@ -82,3 +82,16 @@ def test_no_progress_in_json_mode_even_on_a_terminal(batch: tuple[Path, list[str
     assert code == 0, written
     assert "releasing" not in written
     assert written.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_validate_progress_stays_on_stderr(tmp_path: Path, output_format: str) -> None:
+    """stderr a terminal, stdout a file: the file gets the report exactly, as a pipe does."""
+    sample = tmp_path / "sample"
+    assert run_cli("schema", "sample", "-o", str(sample)).returncode == 0
+    args = ("validate", str(sample), "--format", output_format)
+    report = tmp_path / "report.out"
+    code, _ = run_cli_in_terminal(*args, stdout=report)
+    piped = run_cli(*args)
+    assert code == piped.returncode == 0, piped.stderr
+    assert report.read_text("utf-8") == piped.stdout

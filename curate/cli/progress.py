@@ -24,10 +24,13 @@ def rows_progress(output_format: OutputFormat) -> Iterator[Callable[[int], None]
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from curate.cli.render import rich_console
+
     with Progress(
         SpinnerColumn(),
         TextColumn("validating: {task.completed:,} rows"),
         TimeElapsedColumn(),
+        console=rich_console(stderr=True),  # never stdout, which holds the report
         transient=True,
     ) as bar:
         task = bar.add_task("rows", total=None)

@@ -38,14 +38,15 @@ def rich_console(*, stderr: bool = False) -> Console:
         emoji=False,
         soft_wrap=True,
         stderr=stderr,
-        width=None if _is_terminal() else 160,
+        width=None if _is_terminal(stderr=stderr) else 160,
     )
 
 
-def _is_terminal() -> bool:
+def _is_terminal(*, stderr: bool) -> bool:
+    """Whether the stream a console writes to is a terminal (then it takes its width)."""
     import sys
 
-    return sys.stdout.isatty()
+    return (sys.stderr if stderr else sys.stdout).isatty()
 
 
 def print_report(report: Report, *, title: str, max_rows: int = 20) -> None:
