@@ -23,6 +23,7 @@ from curate.cli.documents import schema_path
 from curate.cli.options import OutputFormat
 from curate.schema.loader import default_schema_dir
 from tests.helpers import run_cli
+from tests.importing import acled_row, write_acled_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 RAQQA = ROOT / "datasets" / "raqqa-airstrikes-2015"
@@ -40,7 +41,14 @@ def _cases(work: Path) -> dict[str, list[Case]]:
     inputs = tuple(str(sample / f"{name}.jsonl") for name in ("events", "claims", "sources"))
     release_dir = str(raqqa / "releases" / "1.1.0")
     shipped = str(default_schema_dir())
+    into = str(work / "into")
     return {
+        "an import into a dataset": [
+            ("new", "new", (into,), 0),
+            ("import acled", "import", (str(work / "two-sources.csv"), "--into", into), 0),
+            # the event now rests on one source, its stored claims on two: refused
+            ("import acled", "import", (str(work / "one-source.csv"), "--into", into), 1),
+        ],
         "a new dataset": [
             ("new", "new", (str(fresh),), 0),
             ("new", "error", (str(fresh),), 2),
@@ -101,6 +109,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Case, Any]]:
     work = tmp_path_factory.mktemp("json")
     shutil.copytree(RAQQA, work / "raqqa")
     assert run_cli("schema", "sample", "-o", str(work / "sample")).returncode == 0
+    row = acled_row()
+    assert row["source"] == "SOHR; Reuters"
+    write_acled_csv(work / "two-sources.csv", [row])
+    write_acled_csv(work / "one-source.csv", [acled_row(source="SOHR")])
     chains = _cases(work)
     with ThreadPoolExecutor(max_workers=len(chains)) as pool:
         done = list(pool.map(lambda chain: _run_chain(chain, work), chains.values()))
@@ -176,6 +188,15 @@ def test_the_documents_say_what_happened(runs: list[tuple[Case, Any]]) -> None:
     forged = documents[("verify", 1, "sha256:" + "0" * 64)]
     assert forged["ok"] is False
     assert forged["problems"]
+    into = next(key[2] for key in documents if key[0] == "import acled" and key[2].endswith("into"))
+    accepted = documents[("import acled", 0, into)]["ingest"]
+    assert (accepted["accepted"], accepted["written"]) == (True, True)
+    assert accepted["report"]["valid"] is True
+    refused = documents[("import acled", 1, into)]["ingest"]
+    assert (refused["accepted"], refused["written"]) == (False, False)
+    assert refused["report"]["valid"] is False  # and why:
+    assert set(refused["report"]["counts"]) == {"rule:source-count-matches"}
+    assert refused["report"]["issues"][0]["value"] == "SYR1001"
     replays = [d for (c, code, _), d in documents.items() if c == "replay" and code == 0]
     assert replays[0]["identical"] is True
     assert replays[0]["versions"] == ["1.0.0", "1.1.0"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -62,7 +62,7 @@ def _run_import(
     the ingest refused the records. The records go to the dataset as the importer's
     frames (`ingest_frames`), never through files to read back."""
     from curate.errors import EXIT_INVALID, InputError
-    from curate.interchange.output import rejected_lines, write_imported
+    from curate.interchange.output import write_imported
     from curate.schema.loader import load_schema
 
     if output is None and into is None:
@@ -82,26 +82,9 @@ def _run_import(
             stage(f"importing: ingesting into {into}")
             result = ingest_frames(into, imported.tables, schema=schema)
     if output_format is OutputFormat.json:
-        import orjson
+        from curate.cli.documents import import_document
 
-        from curate.cli.documents import ingest_tables
-
-        document: dict[str, Any] = {
-            "summary": imported.summary.to_dict(),
-            "output": None if output is None else str(output),
-        }
-        if output is None:  # nowhere else to keep them
-            document["rejected"] = [
-                orjson.loads(line) for line in rejected_lines(imported).splitlines()
-            ]
-        if result is not None:
-            document["ingest"] = {
-                "dataset": str(into),
-                "accepted": result.accepted,
-                "written": result.written,
-                "tables": ingest_tables(result),
-            }
-        emit_json(document)
+        emit_json(import_document(imported, output, result, into))
     else:
         from curate.cli.render import print_import, print_ingest
 
