@@ -70,6 +70,25 @@ _state = threading.Lock()
 _readers: Counter[Path] = Counter()  # datasets whose commit lock this process shares
 
 
+@contextlib.contextmanager
+def counted(counts: Counter[Path], key: Path) -> Iterator[None]:
+    """`key` counted in `counts` while the block runs: which datasets' locks this process
+    holds (threads share the counters, so they change under one lock)."""
+    with _state:
+        counts[key] += 1
+    try:
+        yield
+    finally:
+        with _state:
+            counts[key] -= 1
+
+
+def holds(counts: Counter[Path], key: Path) -> bool:
+    """Whether `counted` has `key` in `counts` now."""
+    with _state:
+        return counts[key] > 0
+
+
 def dataset_key(root: Path) -> Path:
     """The dataset at `root` as one path, however it is named (for per-dataset state)."""
     return root.resolve()
@@ -91,13 +110,8 @@ def commit_lock(root: Path, *, exclusive: bool) -> Iterator[None]:
         if exclusive:
             yield
             return
-        with _state:
-            _readers[key] += 1
-        try:
+        with counted(_readers, key):
             yield
-        finally:
-            with _state:
-                _readers[key] -= 1
     finally:
         os.close(descriptor)  # releases the lock
 

@@ -23,7 +23,6 @@ import fcntl
 import functools
 import os
 import stat
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -34,8 +33,10 @@ from curate.disk.journal import (
     JOURNAL,
     JOURNAL_FILES,
     commit_lock,
+    counted,
     dataset_key,
     has_leftovers,
+    holds,
     recover,
 )
 from curate.errors import InputError
@@ -57,7 +58,6 @@ STATE_FILES = (LOCK, *JOURNAL_FILES)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-_state = threading.Lock()
 _writing: Counter[Path] = Counter()  # datasets whose writer lock this process holds
 
 
@@ -126,14 +126,9 @@ def dataset_lock(root: Path, *, wait: bool = False) -> Iterator[None]:
                 "finishes (the lock is released when that process ends, even if it crashed)"
             ) from None
         key = dataset_key(root)
-        with _state:
-            _writing[key] += 1
-        try:
+        with counted(_writing, key):
             recover(root)
             yield
-        finally:
-            with _state:
-                _writing[key] -= 1
     finally:
         os.close(descriptor)  # releases the lock
 
@@ -159,8 +154,7 @@ def reading(root: Path) -> Iterator[None]:
     interrupted commit is finished. A process that holds the writer lock reads its own
     dataset as it is."""
     key = dataset_key(root)
-    with _state:
-        own = _writing[key] > 0
+    own = holds(_writing, key)
     while True:
         with contextlib.ExitStack() as held:
             held.enter_context(commit_lock(root, exclusive=False))
