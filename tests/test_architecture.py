@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "curate"
+from tests.imports import MODULES, PACKAGE, imports_of
 
 # The units of the package, lowest first: each may import itself and the units before it.
 LAYERS: tuple[str, ...] = (
@@ -37,48 +35,6 @@ LAYERS: tuple[str, ...] = (
 TOP_LEVEL_MODULES_AT_MOST = 6
 
 
-def _module_name(path: Path) -> str:
-    parts = ["curate", *path.relative_to(PACKAGE).with_suffix("").parts]
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES: dict[str, Path] = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
-
-
-def _imports(path: Path) -> Iterator[tuple[str, int, set[str]]]:
-    """Each curate module `path` imports: (module, line, names taken from it)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = _module_name(path)
-    if path.name != "__init__.py":
-        package = package.rsplit(".", 1)[0]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.split(".")[0] == "curate":
-                    yield alias.name, node.lineno, set()
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                module = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                module = node.module or ""
-            if module.split(".")[0] != "curate":
-                continue
-            plain: set[str] = set()
-            for alias in node.names:
-                submodule = f"{module}.{alias.name}"
-                if submodule in MODULES:
-                    yield submodule, node.lineno, set()
-                else:
-                    plain.add(alias.name)
-            if plain:
-                yield module, node.lineno, plain
-        elif isinstance(node, ast.Constant) and node.value != "curate" and node.value in MODULES:
-            # A module named by a string (importlib.import_module, __import__, a map
-            # of lazy names or of renderers) is imported all the same.
-            yield node.value, node.lineno, set()
-
-
 def _unit(module: str) -> str:
     return module.split(".")[1] if "." in module else ""
 
@@ -97,7 +53,7 @@ def _parent(module: str) -> set[str]:
 GRAPH: dict[str, set[str]] = {
     name: set()
     if name == "curate"
-    else ({i for i, _, _ in _imports(path)} | _parent(name)) - {name}
+    else ({i for i, _, _ in imports_of(path)} | _parent(name)) - {name}
     for name, path in MODULES.items()
 }
 
@@ -121,7 +77,7 @@ def test_a_lower_layer_never_imports_a_higher_one() -> None:
     upward = []
     for name, path in MODULES.items():
         unit = _unit(name)
-        for imported, line, names in _imports(path):
+        for imported, line, names in imports_of(path):
             if imported == "curate":
                 # The public API: lazy, so any layer may read its version, nothing else.
                 if unit and names != {"__version__"}:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,25 +23,10 @@ from curate.store.seal import seal_path
 from curate.testing.samples import sample_dataset
 from curate.validation.paths import validate_paths
 from tests.helpers import write_dataset
+from tests.imports import PACKAGE, imports_in
 
-PACKAGE = Path(__file__).resolve().parent.parent / "curate"
 INTERNAL = "curate.validation.internal"
 SCHEMA = load_schema()
-
-
-def _imported(tree: ast.AST, package: str) -> Iterator[tuple[str, int]]:
-    """(module, line) for every module an import in `tree` may name (any form: `import`,
-    `from ... import`, relative, inside functions); `package` is the importer's package."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from ((alias.name, node.lineno) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*parts, *([node.module] if node.module else [])])
-            yield base, node.lineno
-            yield from ((f"{base}.{alias.name}", node.lineno) for alias in node.names)
 
 
 def _importers_of_internal() -> list[str]:
@@ -55,7 +39,7 @@ def _importers_of_internal() -> list[str]:
         package = ".".join(["curate", *relative.parent.parts])
         tree = ast.parse(path.read_text(encoding="utf-8"))
         found += [
-            f"{relative}:{line}" for name, line in _imported(tree, package) if name == INTERNAL
+            f"{relative}:{line}" for name, line, _ in imports_in(tree, package) if name == INTERNAL
         ]
     return found
 
@@ -75,7 +59,7 @@ def test_no_module_outside_validation_imports_the_internal_columns() -> None:
 )
 def test_the_import_scan_sees_every_form_of_import(source: str) -> None:
     """The scan is not vacuous: it finds each form an import can take (as in curate.store)."""
-    modules = {name for name, _ in _imported(ast.parse(source), "curate.store")}
+    modules = {name for name, _, _ in imports_in(ast.parse(source), "curate.store")}
     assert INTERNAL in modules
 
 
