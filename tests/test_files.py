@@ -307,10 +307,10 @@ def test_nan_and_infinity_in_number_fields_are_parse_errors_on_the_fast_path(
 def test_line_stats_count_lines_and_find_every_line_over_the_limit(
     lengths: list[int], terminated: bool, limit: int
 ) -> None:
-    from curate.readers.jsonl import _line_stats
+    from curate.readers.jsonl import line_stats
 
     text = b"\n".join(b"{" * n for n in lengths) + (b"\n" if terminated and lengths else b"")
-    lines, longest, plain = _line_stats(memoryview(bytearray(text)), limit)
+    lines, longest, plain = line_stats(memoryview(bytearray(text)), limit)
     pieces = text.split(b"\n")
     if not pieces[-1]:  # after the last newline (or in an empty chunk): no line
         pieces = pieces[:-1]

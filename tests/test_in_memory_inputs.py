@@ -24,7 +24,7 @@ import curate
 from curate.errors import CurateError
 from curate.report import Report
 from curate.validation.paths import validate_paths
-from tests.test_parquet_inputs import Found, _tables
+from tests.test_parquet_inputs import Found, arrow_tables
 
 IDS = ["s1", "s2"]
 PUBLISHERS = ["Reuters", "AP"]
@@ -289,7 +289,7 @@ def _file_errors(table: pa.Table, directory: Path) -> tuple[Found, dict[str, int
 
 
 @settings(max_examples=60)
-@given(_tables())
+@given(arrow_tables())
 def test_an_arrow_table_gets_the_verdict_of_the_same_table_in_parquet(
     tmp_path_factory: pytest.TempPathFactory, drawn: tuple[pa.Table, pa.Table, Found]
 ) -> None:

@@ -286,7 +286,7 @@ def _arrow_values(arrow_type: Any, values: list[Any]) -> Any:
 
 
 @st.composite
-def _tables(draw: st.DrawFn) -> tuple[pa.Table, pa.Table, Found]:
+def arrow_tables(draw: st.DrawFn) -> tuple[pa.Table, pa.Table, Found]:
     """A table of random stored types named as events fields; the same values in plain
     types (refused cells null); the (row, field) cells refused."""
     rows = draw(st.integers(0, 4))
@@ -317,7 +317,7 @@ def _api_errors(path: Path) -> tuple[Found, dict[str, int]]:
 
 
 @settings(max_examples=60)
-@given(_tables())
+@given(arrow_tables())
 def test_any_arrow_table_gets_the_verdict_of_its_plain_values(
     tmp_path_factory: pytest.TempPathFactory, drawn: tuple[pa.Table, pa.Table, Found]
 ) -> None:
@@ -334,7 +334,7 @@ def test_any_arrow_table_gets_the_verdict_of_its_plain_values(
 
 
 @settings(max_examples=8)
-@given(_tables())
+@given(arrow_tables())
 def test_any_arrow_table_through_the_cli_never_tracebacks(
     tmp_path_factory: pytest.TempPathFactory, drawn: tuple[pa.Table, pa.Table, Found]
 ) -> None:

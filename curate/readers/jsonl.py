@@ -23,7 +23,7 @@ from curate.readers.limits import Limits
 from curate.readers.rows import rows_to_frame
 from curate.schema.model import Table
 
-__all__ = ["jsonl_lines", "read_jsonl"]
+__all__ = ["jsonl_lines", "line_stats", "read_jsonl"]
 
 # A JSON string, for a text that is valid JSON (scanning from its start, every match
 # begins at an opening quote).
@@ -206,7 +206,7 @@ def _line_chunks(path: Path, limits: Limits) -> Iterator[_Chunk]:
             if size == len(carry):  # end of file
                 if size:
                     view = memoryview(data)[:size]
-                    yield _Chunk(offset, line, view, *_line_stats(view, limits.max_line_bytes))
+                    yield _Chunk(offset, line, view, *line_stats(view, limits.max_line_bytes))
                 return
             end = data.rfind(b"\n", 0, size) + 1
             if not end:
@@ -215,7 +215,7 @@ def _line_chunks(path: Path, limits: Limits) -> Iterator[_Chunk]:
                 carry = bytes(data[:size])
                 continue
             view = memoryview(data)[:end]
-            chunk = _Chunk(offset, line, view, *_line_stats(view, limits.max_line_bytes))
+            chunk = _Chunk(offset, line, view, *line_stats(view, limits.max_line_bytes))
             yield chunk
             offset += end
             line += chunk.lines
@@ -312,7 +312,7 @@ def _finite(parsed: Any) -> bool:
     return True
 
 
-def _line_stats(chunk: memoryview, limit: int) -> tuple[int, int, bool]:
+def line_stats(chunk: memoryview, limit: int) -> tuple[int, int, bool]:
     """How many lines the chunk holds, the longest one's length (newline excluded) when a
     line may be longer than `limit` (else 0: the lengths are not measured), and whether
     every line starts with `{` (then a reader that found as many objects as lines found
