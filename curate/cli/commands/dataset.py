@@ -32,7 +32,9 @@ def new_command(
 
     store = new_dataset(dataset, title=title)
     if output_format is OutputFormat.json:
-        emit_json({"dataset": str(store.root), "title": title})
+        from curate.cli.documents import new_document
+
+        emit_json(new_document(store.root, title))
         return
     say(f"created {store.root}: edit dataset.yaml (licence, maintainers, citation)")
 
@@ -112,8 +114,9 @@ def retract_command(
 
     revision = retract(dataset, event_id, reason)
     if output_format is OutputFormat.json:
-        document = {"dataset": str(dataset), "event_id": event_id, "reason": reason}
-        emit_json({**document, "revision": revision})
+        from curate.cli.documents import retract_document
+
+        emit_json(retract_document(dataset, event_id, reason, revision))
         return
     say(f"{event_id} retracted (revision {revision})")
 

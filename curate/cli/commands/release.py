@@ -4,14 +4,13 @@ rebuild releases, and read their events."""
 from __future__ import annotations
 
 import enum
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from curate.cli.options import FormatOption, OutputFormat
-from curate.cli.output import emit_json, say
+from curate.cli.output import emit, emit_json, say
 from curate.cli.progress import stages
 from curate.cli.tables import return_freed_memory, tables_at
 
@@ -63,15 +62,9 @@ def release_command(
             progress=stage,
         )
     if output_format is OutputFormat.json:
-        emit_json(
-            {
-                "version": result.version,
-                "path": str(result.path),
-                "previous": result.previous,
-                "digest": result.digest,
-                "changes": {name: diff.to_dict() for name, diff in result.changes.items()},
-            }
-        )
+        from curate.cli.documents import release_document
+
+        emit_json(release_document(result))
         return
     since = f" (previous: {result.previous})" if result.previous else " (first release)"
     say(f"released {result.version} in {result.path}{since}")
@@ -97,9 +90,11 @@ def diff_command(
     schema = load_schema()
     diffs = diff_tables(tables_at(old, schema), tables_at(new, schema), schema)
     if output_format is OutputFormat.json:
-        emit_json({name: diff.to_dict() for name, diff in diffs.items()})
+        from curate.cli.documents import diff_document
+
+        emit_json(diff_document(diffs))
     else:
-        sys.stdout.write(render_changes(diffs, f"{old} → {new}"))
+        emit(render_changes(diffs, f"{old} → {new}"), None)
 
 
 def verify_command(
@@ -132,16 +127,10 @@ def verify_command(
     expected = None if digest is None else check_digest(digest)
     result = verify_release(release_dir, digest=expected)
     if output_format is OutputFormat.json:
+        from curate.cli.documents import verify_document
+
         ok = result.ok and (expected is None or result.digest == expected)
-        emit_json(
-            {
-                "release": str(release_dir),
-                "ok": ok,
-                "digest": result.digest,
-                "expected_digest": expected,
-                "problems": result.problems,
-            }
-        )
+        emit_json(verify_document(release_dir, result, expected, ok=ok))
         if not ok:
             raise typer.Exit(EXIT_INVALID)
         return
@@ -180,14 +169,9 @@ def replay_command(
     with stages(output_format, "replaying") as stage:
         result = replay(dataset, into=into, progress=stage)
     if output_format is OutputFormat.json:
-        emit_json(
-            {
-                "dataset": str(dataset),
-                "identical": result.identical,
-                "versions": result.versions,
-                "differences": result.differences,
-            }
-        )
+        from curate.cli.documents import replay_document
+
+        emit_json(replay_document(dataset, result))
         if not result.identical:
             raise typer.Exit(EXIT_INVALID)
         return

@@ -94,7 +94,9 @@ def schema_diff(
 
     difference = diff_schemas(schema_at(old), schema_at(new))
     if output_format is OutputFormat.json:
-        emit_json(difference.to_dict())
+        from curate.cli.documents import schema_diff_document
+
+        emit_json(schema_diff_document(difference))
     else:
         from curate.cli.render import print_schema_diff
 
@@ -135,7 +137,9 @@ def schema_sample(
     except OSError as exc:
         raise InputError(f"cannot write to {output}: {exc.strerror}") from exc
     if output_format is OutputFormat.json:
-        emit_json(report.to_dict())  # the validation report, as `curate validate` gives it
+        from curate.cli.documents import validate_document
+
+        emit_json(validate_document(report))  # as `curate validate` gives it
     else:
         print_report(report, title=f"sample dataset (seed {seed}) written to {output}")
     if not report.valid:

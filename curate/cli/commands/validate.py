@@ -46,22 +46,20 @@ def validate_command(
       $ curate validate new-events.csv --table events --format json
       $ curate validate batch/ --quarantine checked/
     """
-    from curate.cli.documents import quarantine_document
+    from curate.cli.documents import validate_document
     from curate.errors import EXIT_INVALID
     from curate.validation.paths import validate_paths
 
     with rows_progress(output_format) as progress:
         run = validate_paths(paths, table, max_issues=max_errors, progress=progress)
     report = run.report
-    document = report.to_dict()
-    placed = []
+    placed = None
     if quarantine is not None:
         from curate.validation.quarantine import write_quarantine
 
         placed = write_quarantine(run, quarantine)
-        document["quarantine"] = quarantine_document(placed)
     if output_format is OutputFormat.json:
-        emit_json(document)
+        emit_json(validate_document(report, placed))
     else:
         from curate.cli.render import print_quarantine, print_report
 
