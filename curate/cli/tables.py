@@ -9,18 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from curate.schema.model import Schema
 
-__all__ = ["return_freed_memory", "schema_at", "tables_at"]
-
-
-def return_freed_memory() -> None:
-    """For commands that hold whole tables, one after another: ask polars' allocator
-    (jemalloc, which by default never returns "muzzy" pages) to give freed memory back at
-    once, so that peak memory follows what is live. It costs streaming validation about
-    15% of its speed and gains it nothing, so only these commands do it. Must run before
-    polars is imported; a value the user set is kept (polars appends it to its own)."""
-    import os
-
-    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+__all__ = ["schema_at", "tables_at"]
 
 
 def schema_at(path: Path) -> Schema:

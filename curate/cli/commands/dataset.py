@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
+from curate.cli.memory import return_freed_memory
 from curate.cli.options import FormatOption, MaxErrorsOption, OutputFormat, TableOption
 from curate.cli.output import emit_json, say
 from curate.cli.progress import stages
-from curate.cli.tables import return_freed_memory
 
 __all__ = ["register"]
 

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from curate.cli.memory import return_freed_memory
 from curate.cli.options import FormatOption, OutputFormat
 from curate.cli.output import emit, emit_json
 from curate.cli.progress import stages
-from curate.cli.tables import return_freed_memory, tables_at
+from curate.cli.tables import tables_at
 
 if TYPE_CHECKING:
     from curate.interchange.summary import Imported

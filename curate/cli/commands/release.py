@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
+from curate.cli.memory import return_freed_memory
 from curate.cli.options import FormatOption, OutputFormat
 from curate.cli.output import emit, emit_json, say
 from curate.cli.progress import stages
-from curate.cli.tables import return_freed_memory, tables_at
+from curate.cli.tables import tables_at
 
 __all__ = ["register"]
 
