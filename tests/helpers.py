@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,14 @@ __all__ = [
 ]
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The real `curate` command in a child process."""
+def run_cli(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real `curate` command in a child process (with `env` as its whole
+    environment, if given)."""
     command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
     return subprocess.run(
-        command, capture_output=True, text=True, cwd=cwd, timeout=300, check=False
+        command, capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False
     )
 
 

@@ -7,8 +7,8 @@ stderr."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,22 +86,14 @@ def _cases(work: Path) -> dict[str, list[Case]]:
 
 
 def _run_chain(cases: Sequence[Case], cwd: Path) -> list[tuple[Case, Any]]:
+    # without FORCE_COLOR: a document is plain JSON whatever the environment asks for
+    environment = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
     results = []
     for case in cases:
         command, _, arguments, _ = case
-        results.append((case, _cli(*command.split(), *arguments, "--format", "json", cwd=cwd)))
+        run = run_cli(*command.split(), *arguments, "--format", "json", cwd=cwd, env=environment)
+        results.append((case, run))
     return results
-
-
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    import os
-    import sys
-
-    command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
-    environment = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
-    return subprocess.run(
-        command, capture_output=True, text=True, cwd=cwd, env=environment, timeout=300
-    )
 
 
 @pytest.fixture(scope="module")

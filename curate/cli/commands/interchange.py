@@ -1,13 +1,14 @@
 """`curate import acled|ucdp` and `curate export acled`: other datasets' layouts in and out.
 
 `_run_import` is the one path every importer's records take: written to an output
-directory, ingested into a dataset, or both, and reported."""
+directory, ingested into a dataset, or both, and reported. The import commands differ
+only in their importer and their help."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
@@ -19,6 +20,7 @@ from curate.cli.tables import tables_at
 
 if TYPE_CHECKING:
     from curate.interchange.summary import Imported
+    from curate.schema.model import Schema
 
 __all__ = ["export_app", "import_app"]
 
@@ -50,11 +52,32 @@ ImportIntoOption = Annotated[
     Path | None,
     typer.Option("--into", help="Also ingest the imported records into this dataset."),
 ]
-_SOURCE_VERSION_HELP = "The source dataset's version, named in every event's extractor."
+
+
+def _source_version_option(default: str) -> Any:
+    """`--source-version`, its default (what the importer reads instead) in its help."""
+    return typer.Option(
+        "--source-version",
+        help=f"The source dataset's version, named in every event's extractor. Default: {default}",
+    )
+
+
+class Importer(Protocol):
+    """What `import_acled` and `import_ucdp` are: export files in, `Imported` out."""
+
+    def __call__(
+        self,
+        paths: Sequence[Path],
+        *,
+        source_version: str | None = ...,
+        schema: Schema | None = ...,
+    ) -> Imported: ...
 
 
 def _run_import(
-    load: Callable[[], Imported],
+    importer: Importer,
+    files: list[Path],
+    source_version: str | None,
     output: Path | None,
     into: Path | None,
     output_format: OutputFormat,
@@ -73,7 +96,7 @@ def _run_import(
     schema = load_schema()
     result = None
     with stages(output_format, "importing: reading and mapping the rows") as stage:
-        imported = load()
+        imported = importer(files, source_version=source_version, schema=schema)
         if output is not None:
             stage(f"importing: writing {output}")
             write_imported(imported, output, schema)
@@ -109,11 +132,7 @@ def import_acled_command(
     output: ImportOutputOption = None,
     into: ImportIntoOption = None,
     source_version: Annotated[
-        str | None,
-        typer.Option(
-            "--source-version",
-            help=f"{_SOURCE_VERSION_HELP} Default: the date of the latest ACLED timestamp.",
-        ),
+        str | None, _source_version_option("the date of the latest ACLED timestamp.")
     ] = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
@@ -132,9 +151,7 @@ def import_acled_command(
     """
     from curate.interchange.acled.importer import import_acled
 
-    _run_import(
-        lambda: import_acled(files, source_version=source_version), output, into, output_format
-    )
+    _run_import(import_acled, files, source_version, output, into, output_format)
 
 
 @import_app.command("ucdp")
@@ -150,11 +167,7 @@ def import_ucdp_command(
     output: ImportOutputOption = None,
     into: ImportIntoOption = None,
     source_version: Annotated[
-        str | None,
-        typer.Option(
-            "--source-version",
-            help=f"{_SOURCE_VERSION_HELP} Default: read from the file name (GEDEvent_v24_1).",
-        ),
+        str | None, _source_version_option("read from the file name (GEDEvent_v24_1).")
     ] = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
@@ -170,9 +183,7 @@ def import_ucdp_command(
     """
     from curate.interchange.ucdp.importer import import_ucdp
 
-    _run_import(
-        lambda: import_ucdp(files, source_version=source_version), output, into, output_format
-    )
+    _run_import(import_ucdp, files, source_version, output, into, output_format)
 
 
 @export_app.command("acled")
