@@ -25,6 +25,7 @@ import yaml
 
 from curate.schema.loader import default_schema_dir
 from curate.schema.model import Schema
+from tests.helpers import run_cli
 
 TABLES = ("events", "claims", "sources")
 EXPORT_TARGETS = ("pandera", "arrow", "jsonschema", "frictionless", "codebook")
@@ -47,10 +48,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"} | {
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`curate ARGS` in a child process with `cwd` as its working directory."""
-    command = [sys.executable, "-c", "from curate.cli.app import main; main()", *args]
-    return subprocess.run(
-        command, capture_output=True, text=True, cwd=cwd, env=ENV, timeout=120, check=False
-    )
+    return run_cli(*args, cwd=cwd, env=ENV)
 
 
 def run_all(commands: Sequence[Sequence[str]], cwd: Path) -> list[subprocess.CompletedProcess[str]]:
@@ -61,7 +59,7 @@ def run_all(commands: Sequence[Sequence[str]], cwd: Path) -> list[subprocess.Com
 
 def export_args(key: ExportKey) -> list[str]:
     fmt, table, structured = key
-    args = ["schema", "export", "--format", fmt]
+    args = ["schema", "export", "--target", fmt]
     if table is not None:
         args += ["--table", table]
     if structured:
@@ -283,7 +281,7 @@ def test_output_file_holds_what_stdout_would(
     fmt: str, tmp_path: Path, exports: dict[ExportKey, subprocess.CompletedProcess[str]]
 ) -> None:
     target = tmp_path / f"export.{fmt}"
-    result = run("schema", "export", "--format", fmt, "-o", str(target), cwd=tmp_path)
+    result = run("schema", "export", "--target", fmt, "-o", str(target), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert f"wrote {target}" in result.stderr
@@ -293,22 +291,43 @@ def test_output_file_holds_what_stdout_would(
 
 def test_output_into_a_missing_directory_is_a_one_line_error(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "codebook.md"
-    result = run("schema", "export", "--format", "codebook", "-o", str(target), cwd=tmp_path)
+    result = run("schema", "export", "--target", "codebook", "-o", str(target), cwd=tmp_path)
     assert_clean_failure(result)
     assert str(target.parent) in result.stderr
     assert not target.parent.exists()
 
 
+def test_the_export_targets_are_the_registrys() -> None:
+    from curate.cli.commands.schema import ExportTarget
+    from curate.generate.registry import TARGETS
+
+    assert tuple(target.value for target in ExportTarget) == tuple(TARGETS) == EXPORT_TARGETS
+
+
+def test_format_is_never_the_export_target(tmp_path: Path) -> None:
+    """`--format`/`-f` is text|json on every command: `schema export` takes `--target`."""
+    for flag in ("--format", "-f"):
+        result = run("schema", "export", flag, "codebook", cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert "No such option" in result.stderr
+    as_json = run("schema", "export", "-f", "json", cwd=tmp_path)
+    assert as_json.returncode == 2
+    document = json.loads(as_json.stdout)  # JSON mode: the usage error as its document
+    assert document["exit_code"] == 2
+    assert "-f" in document["error"]
+
+
 def test_unknown_format_exits_2(tmp_path: Path) -> None:
-    result = run("schema", "export", "--format", "parquet", cwd=tmp_path)
+    result = run("schema", "export", "--target", "parquet", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert "'--format'" in result.stderr
+    assert "'--target'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_unknown_table_exits_2_naming_the_known_tables(tmp_path: Path) -> None:
-    result = run("schema", "export", "--format", "arrow", "--table", "actors", cwd=tmp_path)
+    result = run("schema", "export", "--target", "arrow", "--table", "actors", cwd=tmp_path)
     assert_clean_failure(result)
     assert "'actors'" in result.stderr
     assert "events, claims, sources" in result.stderr
@@ -316,9 +335,9 @@ def test_unknown_table_exits_2_naming_the_known_tables(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", [f for f in EXPORT_TARGETS if f != "jsonschema"])
 def test_structured_output_needs_the_jsonschema_format(fmt: str, tmp_path: Path) -> None:
-    result = run("schema", "export", "--format", fmt, "--structured-output", cwd=tmp_path)
+    result = run("schema", "export", "--target", fmt, "--structured-output", cwd=tmp_path)
     assert_clean_failure(result)
-    assert result.stderr == "curate: --structured-output applies to --format jsonschema only\n"
+    assert result.stderr == "curate: --structured-output applies to --target jsonschema only\n"
 
 
 # --- schema diff --------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_installed_wheel_exports_from_an_unrelated_directory(
                 "from curate.cli.app import main; main()",
                 "schema",
                 "export",
-                "--format",
+                "--target",
                 format,
                 "--table",
                 "events",

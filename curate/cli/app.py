@@ -82,7 +82,9 @@ def _first_line(exc: BaseException) -> str:
 
 def _asks_for_json(arguments: list[str]) -> bool:
     """Whether the command line asks for `--format json` (`-f json`, `--format=json`):
-    read before parsing, so that a usage error can be reported as JSON too."""
+    read before parsing, so that a usage error can be reported as JSON too. `--format`
+    means text|json on every command that has it (`schema export` names its target
+    with `--target`), so the flag alone tells."""
     for index, argument in enumerate(arguments):
         if argument == "--":
             break

@@ -17,14 +17,15 @@ __all__ = ["app"]
 app = typer.Typer(
     help="Export the canonical schema to other tools, or compare two schema versions.\n\n"
     "Examples:\n\n"
-    "$ curate schema export --format frictionless\n"
+    "$ curate schema export --target frictionless\n"
     "$ curate schema diff old-schema/ schema/",
     no_args_is_help=True,
 )
 
 
-class ExportFormat(enum.StrEnum):
-    """What `curate schema export` generates."""
+class ExportTarget(enum.StrEnum):
+    """What `curate schema export --target` generates: the names of
+    `curate.generate.registry.TARGETS` (tests/test_cli.py checks they are the same)."""
 
     pandera = "pandera"
     arrow = "arrow"
@@ -35,9 +36,7 @@ class ExportFormat(enum.StrEnum):
 
 @app.command("export")
 def schema_export(
-    export_format: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="What to generate.")
-    ],
+    target: Annotated[ExportTarget, typer.Option("--target", help="What to generate.")],
     table: Annotated[
         str | None,
         typer.Option(
@@ -60,17 +59,18 @@ def schema_export(
 
     Examples:
 
-      $ curate schema export --format jsonschema --table events -o events.json
-      $ curate schema export --format codebook
+      $ curate schema export --target jsonschema --table events -o events.json
+      $ curate schema export --target codebook
     """
+    from curate.errors import InputError
     from curate.generate.registry import render_export
     from curate.schema.loader import load_schema
 
+    if structured_output and target is not ExportTarget.jsonschema:
+        raise InputError("--structured-output applies to --target jsonschema only")
     schema = load_schema()
     tables = (schema.table(table),) if table is not None else tuple(schema.tables.values())
-    rendered = render_export(
-        schema, export_format.value, tables, structured_output=structured_output
-    )
+    rendered = render_export(schema, target.value, tables, structured_output=structured_output)
     emit(rendered, output)
 
 
