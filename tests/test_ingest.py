@@ -440,3 +440,15 @@ def test_text_that_nfc_makes_too_long_is_refused(seeded: tuple[Path, Any], tmp_p
     assert not result.accepted
     assert [(i.code, i.field) for i in result.report.issues] == [("range", "quote")]
     assert _snapshot(root) == before
+
+
+@pytest.mark.parametrize("name", ["raqqa\n", "raqqa\r\n", "\nraqqa", "Raqqa", "raqqa 2015"])
+def test_a_dataset_name_is_the_whole_name_never_a_prefix(tmp_path: Path, name: str) -> None:
+    """A name pattern matched with `$` lets a trailing newline through; every pattern of
+    curate matches the whole value, so `curate new` refuses the name and creates nothing."""
+    with pytest.raises(InputError, match="a dataset name is lower-case"):
+        new_dataset(tmp_path / name)
+    result = run_cli("new", str(tmp_path / name))
+    assert result.returncode == 2
+    assert "a dataset name is lower-case" in result.stderr
+    assert list(tmp_path.iterdir()) == []

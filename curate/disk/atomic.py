@@ -26,6 +26,7 @@ __all__ = [
     "rename_into_place",
     "sha256_file",
     "sync_file",
+    "sync_written",
     "temp_beside",
     "write_atomic",
     "write_synced",
@@ -51,6 +52,12 @@ def sync_file(handle: BinaryIO) -> None:
     """Flush `handle` and fsync its file, so that its bytes are on disk."""
     handle.flush()
     os.fsync(handle.fileno())
+
+
+def sync_written(path: Path) -> None:
+    """Fsync the file at `path`, written already (by a library that does not sync)."""
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def write_synced(path: Path, write: bytes | Callable[[BinaryIO], object]) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from curate.disk.atomic import sha256_file
+from curate.disk.atomic import sha256_file, sync_written
 from curate.disk.journal import JOURNAL, Transaction
 from curate.disk.locks import dataset_lock
 from curate.errors import InputError, not_written
@@ -253,8 +252,7 @@ def _write_package(
     sums = sums_text({p.name: sha256_file(p) for p in directory.iterdir()})
     (directory / SUMS).write_text(sums, encoding="utf-8")
     for path in directory.iterdir():
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())
+        sync_written(path)
 
 
 def _stage_changelog(

@@ -116,7 +116,7 @@ def _safe_member(directory: Path, name: str) -> Path | None:
 def check_digest(text: str) -> str:
     """A published release digest as given by a user, normalised; InputError otherwise."""
     digest = text.strip().lower()
-    if not _DIGEST.match(digest):
+    if not _DIGEST.fullmatch(digest):
         raise InputError(f"{text!r} is not a release digest: expected sha256:<64 hex digits>")
     return digest
 
@@ -176,7 +176,7 @@ class _Release:
         else:
             lines.pop()
         for number, line in enumerate(lines, 1):
-            match = _SUMS_LINE.match(line)
+            match = _SUMS_LINE.fullmatch(line)
             if match is None:
                 self.problem(f"{SUMS}: line {number} is not '<sha256>  <file>'")
                 continue
@@ -261,7 +261,7 @@ class _Release:
                     f"{DESCRIPTOR}: resource {index + 1} must be {wanted!r} at "
                     f"{table_file(wanted)!r}, not {resource.get('name')!r} at {path!r}"
                 )
-            match = _HASH.match(str(resource.get("hash", "")))
+            match = _HASH.fullmatch(str(resource.get("hash", "")))
             if match is None:
                 self.problem(f"{DESCRIPTOR}: {path}: hash must be 'sha256:<64 hex>'")
             elif path in self.hashes and self.hashes[path] != match.group(1):
@@ -291,7 +291,7 @@ class _Release:
                 self.problem(f"{DESCRIPTOR}: member {member!r} is missing")
             elif not check(document[member]):
                 self.problem(f"{DESCRIPTOR}: {member} must be {form}")
-        if not _HASH.match(str(document.get("curate:content_hash", ""))):
+        if not _HASH.fullmatch(str(document.get("curate:content_hash", ""))):
             self.problem(f"{DESCRIPTOR}: curate:content_hash must be 'sha256:<64 hex>'")
         version = document.get("version")
         if semver.is_version(self.directory.name) and version != self.directory.name:
@@ -484,7 +484,7 @@ class _Release:
             with (self.directory / "CHANGES.md").open("rb") as handle:
                 first = handle.readline().decode("utf-8", "replace").rstrip("\n")
             version = str(document.get("version"))
-            title = re.match(rf"^# Changes in {re.escape(version)} \((.*)\)$", first)
+            title = re.fullmatch(rf"^# Changes in {re.escape(version)} \((.*)\)$", first)
             since = title.group(1) if title else ""
             previous = since.removeprefix("since ")
             if title is None or not (since == "first release" or _is_older(previous, version)):
@@ -525,7 +525,7 @@ _FORMS: list[tuple[str, Callable[[Any], bool], str]] = [
     ("version", semver.is_version, semver.FORM),
     (
         "created",
-        lambda v: isinstance(v, str) and bool(_CREATED.match(v)),
+        lambda v: isinstance(v, str) and bool(_CREATED.fullmatch(v)),
         "a UTC time, YYYY-MM-DDTHH:MM:SSZ",
     ),
     (
@@ -555,7 +555,7 @@ _FORMS: list[tuple[str, Callable[[Any], bool], str]] = [
     ("citation", lambda v: isinstance(v, str), "a string"),
     (
         "curate:pyarrow",
-        lambda v: isinstance(v, str) and bool(re.match(r"^\d+\.\d+\.\d+\S*$", v)),
+        lambda v: isinstance(v, str) and bool(re.fullmatch(r"\d+\.\d+\.\d+\S*", v)),
         "a pyarrow version",
     ),
 ]

@@ -70,7 +70,7 @@ def new_dataset(root: Path, *, title: str | None = None, schema: Schema | None =
     """Scaffold dataset.yaml, an empty records/ (three empty tables) and CHANGELOG.md."""
     schema = schema or load_schema()
     name = root.name
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise InputError(f"{root}: a dataset name is lower-case letters, digits and hyphens")
     if root.exists() and not root.is_dir():
         raise InputError(f"{root} already exists and is not a directory")
