@@ -21,6 +21,7 @@ from curate.store.load import load_tables
 from curate.store.records import new_dataset, open_store
 from curate.store.seal import seal_path
 from curate.testing.samples import sample_dataset
+from curate.validation.internal import FILE, ROW
 from curate.validation.paths import validate_paths
 from tests.helpers import write_dataset
 from tests.imports import PACKAGE, imports_in
@@ -46,6 +47,20 @@ def _importers_of_internal() -> list[str]:
 
 def test_no_module_outside_validation_imports_the_internal_columns() -> None:
     assert _importers_of_internal() == []
+
+
+def test_no_module_outside_validation_names_the_internal_columns() -> None:
+    """Nor spells their names: a column of its own named alike (an importer's row
+    numbers) could be taken for validation's, or validation's for it."""
+    names = {ROW, FILE}
+    spelled = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.relative_to(PACKAGE).parts[0] != "validation"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in names
+    ]
+    assert spelled == []
 
 
 @pytest.mark.parametrize(

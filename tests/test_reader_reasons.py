@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.interchange.reading import UNREADABLE_REASONS, read_csv_export, unreadable_records
+from curate.interchange.reading import ROW, UNREADABLE_REASONS, read_csv_export, unreadable_records
 from curate.readers.batch import Batch, ParseReason
 from curate.readers.csv import CsvFastPathError
 from curate.readers.files import read_batches
@@ -54,7 +54,7 @@ def test_each_malformed_csv_record_has_its_code_and_the_import_its_reason(
     path.write_bytes(text.encode("latin-1"))
     assert _reasons(path) == {row: code}
     unreadable = read_csv_export(path, "export", LIMITS).unreadable
-    assert unreadable.select("__row", "reason").rows() == [(row, reason)]
+    assert unreadable.select(ROW, "reason").rows() == [(row, reason)]
     assert UNREADABLE_REASONS[code] == reason
 
 

@@ -39,9 +39,9 @@ __all__ = [
     "unreadable_records",
 ]
 
-ROW = "__row"  # the record's number in its file, counting the header as 1
-FILE = "__file"  # the file's index among the inputs of one import
-RECORD = "__record"  # the raw record, as JSON text (rejected and merged rows only)
+ROW = "__export_row"  # the record's number in its file, counting the header as 1
+FILE = "__export_file"  # the file's index among the inputs of one import
+RECORD = "__export_record"  # the raw record, as JSON text (rejected and merged rows only)
 
 # Cells that exports write for a missing value (ACLED writes `NA`; these are also the
 # null markers of pyarrow and pandas), read as missing whichever CSV reader parsed them.

@@ -168,8 +168,8 @@ def _schema_failures(rows: pl.DataFrame, provenance: Provenance, schema: Schema)
     )
     index = pl.Series(ROW, range(events.height), dtype=pl.Int64)
     validator.feed(events, index)
-    failed = validator.rejected_codes().select(
-        pl.col(ROW).alias("index"), pl.col("codes").list.join(", ")
+    failed = validator.row_codes().select(
+        pl.col("row").alias("index"), pl.col("codes").list.join(", ")
     )
     return (
         index.to_frame("index")

@@ -344,6 +344,12 @@ class TableValidator:
         """Add rows found by checks across batches or tables (__row, __file, code)."""
         self.rejections.append(offending.select(ROW, "code", FILE))
 
+    def row_codes(self) -> pl.DataFrame:
+        """The row number (as fed) and sorted error codes of every rejected row of a run
+        over one input, in row order, as a clean table (`row`, `codes`) for callers that
+        number their own rows (an importer's mapped events)."""
+        return self.rejected_codes().select(pl.col(ROW).alias("row"), "codes")
+
     def rejected_codes(self) -> pl.DataFrame:
         """File index, row number and sorted error codes of every rejected row."""
         pieces = [piece.select(FILE, ROW, "code") for piece in self.rejections]
