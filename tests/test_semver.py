@@ -98,7 +98,7 @@ def test_every_version_reader_uses_the_one_parser() -> None:
 
     for text in ["1.0.0", "10.20.30", "01.0.0", "1.0.0\n", "v1.0.0", "1.0.0-rc.1"]:
         expected = semver.is_version(text)
-        assert (journal._DIRECTORY_TARGETS.fullmatch(f"releases/{text}") is not None) == expected
+        assert (journal.RELEASE_DIRECTORY.fullmatch(f"releases/{text}") is not None) == expected
         for parse, error in (
             (versions.parse_version, InputError),
             (evolution.parse_version, SchemaDefinitionError),

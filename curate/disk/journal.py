@@ -43,6 +43,7 @@ from curate.schema.smallfiles import read_bounded
 __all__ = [
     "JOURNAL",
     "JOURNAL_FILES",
+    "RELEASE_DIRECTORY",
     "Transaction",
     "commit_lock",
     "dataset_key",
@@ -63,7 +64,8 @@ _TEMP_DIRECTORY = re.compile(r"\.curate-tmp-[a-z]+-[0-9a-f]{12}")
 _FILE_TARGETS = re.compile(
     r"dataset\.yaml|CHANGELOG\.md|\.gitignore|(?:records/)?[a-z][a-z0-9_]*\.jsonl"
 )
-_DIRECTORY_TARGETS = re.compile(rf"releases/{semver.PATTERN}")
+RELEASE_DIRECTORY = re.compile(rf"releases/{semver.PATTERN}")
+"""The one kind of directory a commit may place: a release, `releases/X.Y.Z`."""
 _STAGING_DIRECTORIES = (".", "records", "releases")  # where temp files can be left
 
 _state = threading.Lock()
@@ -236,7 +238,7 @@ def _checked_entries(root: Path, raw: object, journal: Path) -> list[tuple[Path,
             raise _refusal(journal, f"a path is not a plain relative path: {entry!r:.120}")
         if temp_path.parent != target_path.parent:
             raise _refusal(journal, f"{temp_name!r} is not beside {target_name!r}")
-        directory = _DIRECTORY_TARGETS.fullmatch(target_name) is not None
+        directory = RELEASE_DIRECTORY.fullmatch(target_name) is not None
         if directory:
             own = _TEMP_DIRECTORY.fullmatch(temp_path.name) is not None
         else:
