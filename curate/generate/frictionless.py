@@ -20,14 +20,7 @@ def _field(f: Field) -> dict[str, Any]:
         constraints["required"] = True
     if f.unique:
         constraints["unique"] = True
-    if f.pattern is not None:
-        constraints["pattern"] = f.pattern
-    if f.minimum is not None:
-        constraints["minimum"] = f.minimum
-    if f.maximum is not None:
-        constraints["maximum"] = f.maximum
-    if f.max_length is not None:
-        constraints["maxLength"] = f.max_length
+    constraints.update(f.value_constraints())
     if f.enum is not None:
         constraints["enum"] = list(f.enum)
     if constraints:

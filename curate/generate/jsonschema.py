@@ -35,14 +35,7 @@ def _property(f: Field) -> dict[str, Any]:
     prop: dict[str, Any] = {"description": f.description, **_BASE[f.type]}
     if f.string_format == "uri":
         prop["format"] = "uri"
-    if f.pattern is not None:
-        prop["pattern"] = f.pattern
-    if f.max_length is not None:
-        prop["maxLength"] = f.max_length
-    if f.minimum is not None:
-        prop["minimum"] = f.minimum
-    if f.maximum is not None:
-        prop["maximum"] = f.maximum
+    prop.update(f.value_constraints())
     if f.enum is not None:
         prop["enum"] = list(f.enum) + ([] if f.required else [None])
     if not f.required:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from curate.errors import UnknownTableError
 
@@ -77,6 +77,17 @@ class Field:
     string_format: str | None = None  # the Table Schema's `format` of a string ("uri")
     vocabulary: str | None = None
     enum: tuple[str, ...] | None = None
+
+    def value_constraints(self) -> dict[str, Any]:
+        """The constraints on a value, keyed as the Table Schema and JSON Schema both
+        name them (`pattern`, `minimum`, `maximum`, `maxLength`): those the field has."""
+        given = {
+            "pattern": self.pattern,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "maxLength": self.max_length,
+        }
+        return {key: value for key, value in given.items() if value is not None}
 
     def range_text(self) -> str:
         """The numeric bounds as words ("must be between 0 and 1"), for messages."""
