@@ -18,9 +18,10 @@ from curate.disk.journal import JOURNAL, Transaction
 from curate.disk.locks import dataset_lock
 from curate.errors import InputError
 from curate.schema.loader import load_schema
-from curate.store.ingest import ingest, retract
+from curate.store.ingest import ingest
 from curate.store.load import load_tables
 from curate.store.records import new_dataset, open_store
+from curate.store.retract import retract
 from curate.testing import strategies as cs
 from curate.testing.samples import sample_dataset
 from tests.helpers import run_cli, write_dataset
@@ -309,7 +310,7 @@ def test_a_disk_full_while_writing_leaves_the_store_and_no_temp_file(
     events = [dict(e, notes="Revised after a second reading.") for e in dataset["events"]]
     claims = [dict(c, quote="A revised quote.") for c in dataset["claims"]]
     batch = write_dataset(tmp_path / "revisions", {"events": events, "claims": claims})
-    from curate.store import ingest as ingest_module
+    from curate.store import commit as commit_module
     from curate.store.records import write_store_rows as real_write
     from curate.store.splice import splice_rows as real_splice
 
@@ -328,8 +329,8 @@ def test_a_disk_full_while_writing_leaves_the_store_and_no_temp_file(
         return real_splice(old, keys, rows, name, schema, target)
 
     # The sealed store is spliced; a store checked in full is written whole: both fail.
-    monkeypatch.setattr(ingest_module, "write_store_rows", write_store_rows)
-    monkeypatch.setattr(ingest_module, "splice_rows", splice_rows)
+    monkeypatch.setattr(commit_module, "write_store_rows", write_store_rows)
+    monkeypatch.setattr(commit_module, "splice_rows", splice_rows)
     with pytest.raises(InputError, match=r"cannot write .*claims\.jsonl: No space left.*nothing"):
         ingest(root, batch)
     assert _snapshot(root) == before

@@ -28,9 +28,10 @@ from curate.generate.arrow import arrow_schema
 from curate.readers.limits import Limits
 from curate.release.build import release
 from curate.schema.loader import load_schema
-from curate.store.ingest import ingest, retract
+from curate.store.ingest import ingest
 from curate.store.load import load_store
 from curate.store.records import new_dataset, open_store
+from curate.store.retract import retract
 from curate.testing.samples import sample_dataset
 from curate.validation.paths import validate_paths
 from tests.helpers import run_cli, write_csv, write_jsonl

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from curate.errors import InputError, InvalidDataError
 from curate.schema.loader import default_schema_dir, load_schema
-from curate.store import ingest as ingest_module
+from curate.store import commit as commit_module
 from curate.store import seal
-from curate.store.ingest import ingest, retract
+from curate.store.ingest import ingest
 from curate.store.load import load_store
 from curate.store.records import (
     empty_table,
@@ -30,6 +30,7 @@ from curate.store.records import (
     parse_store_rows,
     store_rows,
 )
+from curate.store.retract import retract
 from curate.store.seal import BlockHasher, Digest, read_seal, seal_path
 from curate.store.splice import splice_rows
 from curate.testing import strategies as cs
@@ -113,7 +114,7 @@ def test_a_records_file_written_to_during_an_ingest_is_not_spliced(
             handle.write(b'{"event_id":"sneaked-in"}\n')
         return splice_rows(old, *args)
 
-    monkeypatch.setattr(ingest_module, "splice_rows", meddling)
+    monkeypatch.setattr(commit_module, "splice_rows", meddling)
     event = dict(dataset["events"][0], notes="Revised.")
     with pytest.raises(InputError, match="changed while curate was"):
         ingest(root, write_dataset(tmp_path / "fix", {"events": [event]}))
@@ -333,7 +334,7 @@ def test_ingest_into_a_sealed_store_splices(
         spliced.append(splice_rows(*args))
         return spliced[-1]
 
-    monkeypatch.setattr(ingest_module, "splice_rows", spy)
+    monkeypatch.setattr(commit_module, "splice_rows", spy)
     event = dict(dataset["events"][-1], notes="Revised.")
     assert ingest(root, write_dataset(tmp_path / "fix", {"events": [event]})).written
     assert len(spliced) == 1

@@ -24,9 +24,10 @@ from curate.release.build import release
 from curate.release.read import read_tables
 from curate.release.verify import verify_release
 from curate.schema.loader import load_schema
-from curate.store.ingest import ingest, retract
+from curate.store.ingest import ingest
 from curate.store.load import load_tables
 from curate.store.records import new_dataset, open_store
+from curate.store.retract import retract
 from curate.testing import strategies as cs
 from tests.helpers import write_dataset
 from tests.summary import record_summary

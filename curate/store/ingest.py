@@ -26,35 +26,26 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 import polars as pl
 
-from curate.disk.journal import JOURNAL, Transaction
 from curate.disk.locks import dataset_lock, reading
-from curate.errors import CurateError, InputError, InvalidDataError, not_written
+from curate.errors import CurateError, InputError
 from curate.report import Issue, Report, truncate
 from curate.schema.dtypes import polars_schema
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
+from curate.store.commit import StagedFiles, UpsertedTable, commit_staged, stage_tables
 from curate.store.load import (
     StoredTables,
-    changed_while_running,
-    check_unchanged,
-    commit_outcome,
     load_store,
     seal_store,
-    stamps_of,
 )
-from curate.store.records import Store, in_key_order, key_text, open_store, write_store_rows
-from curate.store.seal import BlockHasher, Digest, Stamp
-from curate.store.splice import splice_rows
+from curate.store.records import Store, in_key_order, key_text, open_store
 from curate.validation.across import check_across_tables, check_rows
-from curate.validation.api import validate
 from curate.validation.paths import ValidationRun, validate_paths
 from curate.validation.quarantine import (
     QuarantineCounts,
-    lines_on_disk,
     remove_quarantine,
     write_quarantine,
 )
@@ -65,7 +56,6 @@ __all__ = [
     "TableChanges",
     "ingest",
     "ingest_frames",
-    "retract",
 ]
 
 # The fields that say how a record was produced rather than what it records.
@@ -125,14 +115,6 @@ def _in_nfc(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return normalised, normalised.filter(~same)
 
 
-@dataclass(frozen=True)
-class _Upserted:
-    """A table after an upsert, and the rows that are new or replace a stored one."""
-
-    table: pl.DataFrame
-    replacements: pl.DataFrame
-
-
 def _equal_to_stored(columns: Sequence[str]) -> pl.Expr:
     """Whether a row's `columns` equal those of the stored record beside it (suffix
     `__stored`), missing values equal to each other."""
@@ -141,7 +123,7 @@ def _equal_to_stored(columns: Sequence[str]) -> pl.Expr:
 
 def _merge(
     stored: pl.DataFrame, incoming: pl.DataFrame, table: str, schema: Schema, changes: TableChanges
-) -> _Upserted:
+) -> UpsertedTable:
     """Upsert `incoming` into `stored` by primary key, counting what changed."""
     primary = list(schema.table(table).primary_key)
     names = stored.columns
@@ -172,123 +154,11 @@ def _merge(
     )
     # New keys usually sort after the stored ones: then nothing needs sorting.
     merged = in_key_order(pl.concat([kept, replacements]), table, schema)
-    return _Upserted(merged, replacements)
-
-
-def _unchanged_since_loaded(path: Path, stamp: Stamp | None) -> None:
-    """Refuse to splice a records file that something other than curate wrote to since
-    it was loaded: its lines are no longer the ones checked."""
-    if Stamp.of(path) != stamp:
-        raise changed_while_running(path, "ingesting into")
-
-
-def _check_lines(path: Path, expected: int, target: Path) -> None:
-    """A staged records file must hold one line per record of its table, counted on disk."""
-    found = lines_on_disk(path)
-    if found != expected:
-        raise CurateError(
-            f"{target}: {expected} records to be written but {found} lines staged; "
-            "nothing was changed"
-        )
-
-
-@dataclass
-class _Staged:
-    """New records files written beside the old ones, not yet committed."""
-
-    transaction: Transaction
-    digests: dict[str, Digest]
-
-
-def _stage_tables(
-    store: Store, loaded: StoredTables, merged: Mapping[str, _Upserted], schema: Schema
-) -> _Staged:
-    """Write the `merged` tables' new records files as temp files (`curate.disk.journal`). A
-    trusted file is spliced (its unchanged lines copied, only the replacements
-    serialised); other files are written whole. Each file is written by its own thread,
-    so one table is serialised while another goes to disk."""
-    staged = _Staged(Transaction(store.root), {})
-
-    def stage(name: str) -> None:
-        table = merged[name]
-        path = store.table_path(name)
-        key = schema.table(name).primary_key[0]
-
-        def write(handle: BinaryIO) -> None:
-            first_change = None
-            if loaded.trusted:
-                _unchanged_since_loaded(path, loaded.stamps[name])
-                stored = loaded.tables[name].get_column(key)
-                handle.flush()
-                first_change = splice_rows(
-                    path, stored, table.replacements, name, schema, handle.fileno()
-                )
-                _unchanged_since_loaded(path, loaded.stamps[name])
-            if first_change is None:
-                hasher = BlockHasher()
-
-                def both(data: bytes) -> None:
-                    handle.write(data)
-                    hasher(data)
-
-                write_store_rows(table.table, name, schema, both)
-                staged.digests[name] = hasher.digest()
-            else:
-                handle.flush()
-                known = loaded.digests[name].unchanged_blocks(first_change)
-                staged.digests[name] = Digest.of_file(Path(handle.name), known)
-            handle.flush()
-            _check_lines(Path(handle.name), table.table.height, path)
-
-        try:
-            staged.transaction.stage_with(path, write)
-        except OSError as exc:
-            raise not_written(path, exc) from exc
-
-    try:
-        with ThreadPoolExecutor(max_workers=max(len(merged), 1)) as pool:
-            for future in [pool.submit(stage, name) for name in merged]:
-                future.result()
-    except BaseException:
-        staged.transaction.abandon()
-        raise
-    return staged
-
-
-def _commit(
-    store: Store,
-    schema: Schema,
-    loaded: StoredTables,
-    staged: _Staged,
-    placed: Sequence[QuarantineCounts] = (),
-    doing: str = "ingesting into",
-) -> None:
-    """Put the staged files in place together, if every records file is still the one
-    loaded, then seal the store. When nothing could be committed, the staged files and
-    the quarantine files `placed` for this write are removed."""
-    try:
-        check_unchanged(store, schema, loaded.stamps, doing)
-    except BaseException:
-        staged.transaction.abandon()
-        remove_quarantine(placed)
-        raise
-    try:
-        staged.transaction.commit()
-    except BaseException as exc:
-        # Once the journal is written, the staged files are the commit's: keep them.
-        changed = (store.root / JOURNAL).exists() or stamps_of(store, schema) != loaded.stamps
-        if not changed:
-            staged.transaction.abandon()
-            remove_quarantine(placed)
-        if isinstance(exc, OSError):
-            where = Path(exc.filename) if isinstance(exc.filename, str) else store.records
-            raise not_written(where, exc, commit_outcome(changed)) from exc
-        raise
-    seal_store(store, schema, loaded, staged.digests)
+    return UpsertedTable(merged, replacements)
 
 
 def _check_replacements(
-    results: Mapping[str, _Upserted], schema: Schema, max_issues: int
+    results: Mapping[str, UpsertedTable], schema: Schema, max_issues: int
 ) -> Report | None:
     """The row checks on every row about to be added or replaced (they passed them once
     already: this keeps an invalid row out of a store that is then sealed, whatever let
@@ -301,7 +171,7 @@ def _check_replacements(
     return None
 
 
-def _abandon(staging: Future[_Staged] | None) -> None:
+def _abandon(staging: Future[StagedFiles] | None) -> None:
     """Wait for files staged in the background, and remove them."""
     if staging is not None and staging.exception() is None:
         staging.result().transaction.abandon()
@@ -496,7 +366,7 @@ def _upsert(
     any of it fails."""
     stored = loaded.tables
     merged = dict(stored)
-    results: dict[str, _Upserted] = {}
+    results: dict[str, UpsertedTable] = {}
     for name in batch.tables:
         incoming, changed = _in_nfc(batch.accepted(name))
         if changed.height:  # NFC can change a text's length: check those rows again
@@ -518,7 +388,7 @@ def _upsert(
         # store is checked: nothing is committed unless all of it holds.
         staging = None
         if touched and not dry_run:
-            staging = background.submit(_stage_tables, store, loaded, touched, schema)
+            staging = background.submit(stage_tables, store, loaded, touched, schema)
         rechecking = background.submit(_check_replacements, results, schema, max_issues)
         placed: list[QuarantineCounts] = []
         try:
@@ -541,51 +411,10 @@ def _upsert(
             remove_quarantine(placed)
             raise
         if committing is not None:
-            _commit(store, schema, loaded, committing, placed)
+            commit_staged(store, schema, loaded, committing, placed)
         elif not dry_run and not loaded.trusted:
             seal_store(store, schema, loaded, {})  # checked in full, and unchanged
     written = bool(touched) and not dry_run
     return IngestResult(
         batch.changes, batch.report, accepted=True, written=written, quarantine=placed
     )
-
-
-def retract(dataset: Path, event_id: str, reason: str, *, schema: Schema | None = None) -> int:
-    """Mark an event retracted, with a revision bump and the reason in its notes; records
-    are never deleted. Returns the new revision."""
-    schema = schema or load_schema()
-    store = open_store(dataset)
-    if not reason.strip():
-        raise InputError("say why the event is retracted (--reason)")
-    with dataset_lock(store.root):
-        loaded = load_store(store, schema)
-        tables = dict(loaded.tables)
-        events = tables["events"]
-        found = events.filter(pl.col("event_id") == event_id)
-        if found.is_empty():
-            raise InputError(f"{dataset}: no event {event_id!r}")
-        if found["status"][0] == "retracted":
-            raise InputError(f"event {event_id!r} is already retracted")
-        note = f"Retracted: {reason.strip()}"
-        updated = events.with_columns(
-            pl.when(pl.col("event_id") == event_id)
-            .then(pl.lit("retracted"))
-            .otherwise(pl.col("status"))
-            .alias("status"),
-            pl.when(pl.col("event_id") == event_id)
-            .then(pl.col("revision") + 1)
-            .otherwise(pl.col("revision"))
-            .alias("revision"),
-            pl.when(pl.col("event_id") == event_id)
-            .then(pl.concat_str([pl.col("notes"), pl.lit(note)], separator=" ", ignore_nulls=True))
-            .otherwise(pl.col("notes"))
-            .alias("notes"),
-        )
-        tables["events"] = updated
-        report = validate(tables, schema=schema, max_issues=20)
-        if not report.valid:
-            raise InvalidDataError(f"retracting {event_id!r} would leave the store invalid")
-        replacement = updated.filter(pl.col("event_id") == event_id)
-        staged = _stage_tables(store, loaded, {"events": _Upserted(updated, replacement)}, schema)
-        _commit(store, schema, loaded, staged, doing="retracting an event in")
-        return int(found["revision"][0]) + 1

@@ -110,7 +110,7 @@ def retract_command(
       $ curate retract datasets/raqqa evt-0042 --reason "a duplicate of evt-0017"
     """
     return_freed_memory()
-    from curate.store.ingest import retract
+    from curate.store.retract import retract
 
     revision = retract(dataset, event_id, reason)
     if output_format is OutputFormat.json:
