@@ -43,7 +43,16 @@ def test_python_dash_m_curate_is_the_same_command(tmp_path: Path) -> None:
 
 
 def test_completion_script_is_offered_for_bash() -> None:
-    result = run_cli("--show-completion", "bash")
+    """`--show-completion` asked from a bash shell (Typer tells the shell from the
+    processes above it; `; exit` keeps bash from replacing itself with the command)."""
+    command = '"$0" -c "from curate.cli.app import main; main()" --show-completion; exit $?'
+    result = subprocess.run(
+        ["bash", "-c", command, sys.executable],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "_CURATE_COMPLETE=complete_bash" in result.stdout
     assert "complete " in result.stdout
