@@ -13,9 +13,7 @@ from curate.errors import InputError, InvalidDataError
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 from curate.store.commit import UpsertedTable, commit_staged, stage_tables
-from curate.store.load import (
-    load_store,
-)
+from curate.store.load import load_store
 from curate.store.records import open_store
 from curate.validation.api import validate
 
