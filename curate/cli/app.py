@@ -9,6 +9,7 @@ Every `CurateError` becomes a one-line message and its exit code (0 done, 1 inva
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated
 
@@ -95,6 +96,17 @@ def _asks_for_json(arguments: list[str]) -> bool:
     return False
 
 
+def _run_app_then_collect(as_json: bool) -> None:
+    """Run the command, then collect garbage while pyarrow and polars are still whole:
+    a reader left in a reference cycle would otherwise be freed during the interpreter's
+    teardown, where pyarrow's thread pools can abort the process after its work is done
+    ("terminate called without an active exception", apache/arrow#34314)."""
+    try:
+        _run_app(as_json)
+    finally:
+        gc.collect()
+
+
 def _run_app(as_json: bool) -> None:
     """Run the command. Without JSON mode Typer reports usage errors itself (exit 2)
     and `--help` exits 0; in JSON mode a usage error is a `UsageError` for `main`."""
@@ -117,7 +129,7 @@ def main() -> None:
     as_json = _asks_for_json(sys.argv[1:])
     set_json_mode(as_json)
     try:
-        _run_app(as_json)
+        _run_app_then_collect(as_json)
     except typer.TyperException as exc:  # only in JSON mode: a usage error
         emit_error(exc.format_message(), exc.exit_code)
         sys.exit(exc.exit_code)
