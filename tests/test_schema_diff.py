@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from curate.errors import SchemaDefinitionError
-from curate.schema.evolution import Change, Level, SchemaDiff, diff_schemas, parse_version
+from curate.schema.evolution import Change, Level, SchemaDiff, diff_schemas, parse_schema_version
 from curate.schema.loader import load_schema
 from curate.schema.model import DatasetRule, Field, ForeignKey, RowRule, Schema, Table, Term
 
@@ -502,7 +502,7 @@ def test_bump_check_on_a_real_diff() -> None:
 )
 def test_non_semver_versions_are_refused(version: str) -> None:
     with pytest.raises(SchemaDefinitionError, match="semver"):
-        parse_version(version)
+        parse_schema_version(version)
     with pytest.raises(SchemaDefinitionError):
         diff_schemas(SCHEMA, replace(SCHEMA, version=version))
     with pytest.raises(SchemaDefinitionError):
@@ -510,8 +510,8 @@ def test_non_semver_versions_are_refused(version: str) -> None:
 
 
 def test_parse_version() -> None:
-    assert parse_version("0.0.0") == (0, 0, 0)
-    assert parse_version("12.3.45") == (12, 3, 45)
+    assert parse_schema_version("0.0.0") == (0, 0, 0)
+    assert parse_schema_version("12.3.45") == (12, 3, 45)
 
 
 # --- property: loosening never needs a MAJOR bump ----------------------------------------

@@ -93,15 +93,14 @@ def test_the_message_is_one_line() -> None:
 def test_every_version_reader_uses_the_one_parser() -> None:
     """The schema's, the releases' and the journal's version readers agree with it."""
     from curate.disk import journal
-    from curate.release import versions
     from curate.schema import evolution
 
     for text in ["1.0.0", "10.20.30", "01.0.0", "1.0.0\n", "v1.0.0", "1.0.0-rc.1"]:
         expected = semver.is_version(text)
         assert (journal.RELEASE_DIRECTORY.fullmatch(f"releases/{text}") is not None) == expected
         for parse, error in (
-            (versions.parse_version, InputError),
-            (evolution.parse_version, SchemaDefinitionError),
+            (semver.parse, InputError),
+            (evolution.parse_schema_version, SchemaDefinitionError),
         ):
             if expected:
                 assert parse(text) == semver.parse(text)

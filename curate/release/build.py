@@ -50,10 +50,10 @@ from curate.release.versions import (
     Bump,
     latest_release,
     next_version,
-    parse_version,
     schema_change,
     schema_of,
 )
+from curate.schema import semver
 from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 from curate.store.load import check_unchanged, commit_outcome, invalid_store, stamps_of
@@ -196,10 +196,10 @@ def _check_previous(store: Store, previous: str, schema: Schema) -> None:
 
 def _check_new(store: Store, version: str, previous: str | None) -> None:
     """Refuse a version that is malformed, exists already, or is not newer than `previous`."""
-    parse_version(version)
+    semver.parse(version)
     if (store.releases / version).exists():
         raise InputError(f"release {version} exists already; releases are never overwritten")
-    if previous is not None and parse_version(version) <= parse_version(previous):
+    if previous is not None and semver.parse(version) <= semver.parse(previous):
         raise InputError(f"release {version} is not newer than {previous}")
 
 

@@ -21,16 +21,17 @@ from curate.schema.loader import load_schema
 from curate.schema.model import Schema
 from curate.store.records import Store
 
-__all__ = ["latest_release", "release_versions"]
+__all__ = [
+    "Bump",
+    "latest_release",
+    "next_version",
+    "release_versions",
+    "schema_change",
+    "schema_of",
+]
 
 
 Bump = Literal["auto", "major", "minor", "patch"]
-
-
-def parse_version(version: str) -> semver.Version:
-    """A release's (or its schema's) version (`curate.schema.semver`); anything else is an
-    InputError."""
-    return semver.parse(version)
 
 
 # The prefix of the temp names curate's own transactions use (curate.disk.journal): a release
@@ -83,7 +84,7 @@ def next_version(
 ) -> str:
     if previous is None:
         return "1.0.0"
-    major, minor, patch = parse_version(previous)
+    major, minor, patch = semver.parse(previous)
     level = bump
     if bump == "auto":
         events = changes["events"]
@@ -104,7 +105,7 @@ def next_version(
 def schema_change(previous_schema: str | None, schema: Schema) -> str:
     if previous_schema is None:
         return "none"
-    old, new = parse_version(previous_schema), parse_version(schema.version)
+    old, new = semver.parse(previous_schema), semver.parse(schema.version)
     if new[0] != old[0]:
         return "major"
     if new[1] != old[1]:

@@ -39,7 +39,7 @@ __all__ = [
     "Level",
     "SchemaDiff",
     "diff_schemas",
-    "parse_version",
+    "parse_schema_version",
 ]
 
 _LISTED_VALUES = 5
@@ -85,8 +85,8 @@ class SchemaDiff:
     @property
     def required_version_bump_ok(self) -> bool:
         """Whether new_version is above old_version by at least `level`."""
-        old = parse_version(self.old_version)
-        new = parse_version(self.new_version)
+        old = parse_schema_version(self.old_version)
+        new = parse_schema_version(self.new_version)
         level = self.level
         if level is Level.MAJOR:
             return new[0] > old[0]
@@ -110,7 +110,7 @@ class SchemaDiff:
         }
 
 
-def parse_version(version: str) -> Version:
+def parse_schema_version(version: str) -> Version:
     """A schema's semver ``X.Y.Z`` (`curate.schema.semver`); anything else is a
     SchemaDefinitionError."""
     return semver.parse(version, what="schema version", error=SchemaDefinitionError)
@@ -122,8 +122,8 @@ def diff_schemas(old: Schema, new: Schema) -> SchemaDiff:
     Order: the schema's own attributes, then each table (old order, added tables last) with
     its attributes and fields (old order, added fields last), then rules, then vocabularies.
     """
-    parse_version(old.version)
-    parse_version(new.version)
+    parse_schema_version(old.version)
+    parse_schema_version(new.version)
     changes = [
         *_diff_schema_attributes(old, new),
         *_diff_tables(old, new),
