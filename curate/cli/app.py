@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from curate.cli.coercion import use_fast_coercion
 from curate.cli.commands import dataset, interchange, release, schema, validate
 from curate.cli.helptext import show_help_as_written
 from curate.cli.output import say
@@ -73,6 +74,7 @@ def _root(
 
 
 show_help_as_written(app)
+use_fast_coercion(app)
 
 
 def _first_line(exc: BaseException) -> str:
