@@ -1,6 +1,8 @@
-"""A fast, seeded, vectorised generator of realistic synthetic events (not Hypothesis,
-which is far too slow for millions of rows), with a configurable fraction of invalid
-rows. Writes Parquet, CSV and JSONL forms of the same rows."""
+"""The easy synthetic rows, the benchmarks' labelled second row (benchmarks/realistic.py
+makes the realistic ones): 8 places, 10 actors, no notes. A fast, seeded, vectorised
+generator (not Hypothesis, which is far too slow for millions of rows) with a
+configurable fraction of invalid rows; writes Parquet, CSV and JSONL forms of the same
+rows."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from records import COUNTS, ids, null_where_negative, typed
 
-from curate.schema.dtypes import polars_schema
 from curate.schema.loader import load_schema
 
 __all__ = ["dataset", "events", "write_all"]
@@ -66,7 +68,7 @@ def events(
     offsets = rng.integers(0, 10**12, rows).astype("timedelta64[us]")
     frame = pl.DataFrame(
         {
-            "event_id": [f"ev-{i:09d}" for i in range(first_id, first_id + rows)],
+            "event_id": ids("ev-", first_id, rows, 9),
             "revision": rng.integers(1, 4, rows),
             "status": np.where(rng.random(rows) < 0.02, "retracted", "active"),
             "superseded_by": pl.Series([None] * rows, dtype=pl.String),
@@ -104,13 +106,15 @@ def events(
             "notes": pl.Series([None] * rows, dtype=pl.String),
         }
     )
-    counts = [f"{p}_{b}" for p in ("fatalities", "injuries") for b in ("low", "best", "high")]
     frame = frame.with_columns(
-        [pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in counts]
-        + [pl.col("latitude").fill_nan(None), pl.col("longitude").fill_nan(None)]
-        + [pl.when(pl.col("civilian_targeting")).then(True).alias("civilian_targeting")]
+        [
+            *null_where_negative(COUNTS),
+            pl.col("latitude").fill_nan(None),
+            pl.col("longitude").fill_nan(None),
+            pl.when(pl.col("civilian_targeting")).then(True).alias("civilian_targeting"),
+        ]
     )
-    frame = frame.cast(dict(polars_schema(schema.table("events"))))  # type: ignore[arg-type]
+    frame = typed(frame, "events")
     if invalid_fraction:
         broken = pl.Series(rng.random(rows) < invalid_fraction)
         frame = frame.with_columns(
@@ -149,15 +153,13 @@ def dataset(
     frame = events(events_count, seed=seed, first_id=first_id).with_columns(
         pl.lit("active").alias("status"), pl.lit(2, dtype=pl.Int64).alias("source_count")
     )
-    ids = frame.get_column("event_id")
+    event_ids = frame.get_column("event_id")
     first = rng.integers(0, sources_count, events_count)
     second = (first + 1 + rng.integers(0, sources_count - 1, events_count)) % sources_count
     claims = pl.DataFrame(
         {
-            "claim_id": [
-                f"cl-{i:010d}" for i in range(2 * first_id, 2 * (first_id + events_count))
-            ],
-            "event_id": pl.concat([ids, ids]).sort(),
+            "claim_id": ids("cl-", 2 * first_id, 2 * events_count, 10),
+            "event_id": pl.concat([event_ids, event_ids]).sort(),
             "source_id": [f"src-{s:09d}" for pair in zip(first, second, strict=True) for s in pair],
             "claimant": rng.choice(
                 ["Local activists", "Monitoring group", "Hospital staff"], 2 * events_count
@@ -176,7 +178,7 @@ def dataset(
     )
     sources = pl.DataFrame(
         {
-            "source_id": [f"src-{i:09d}" for i in range(sources_count)],
+            "source_id": ids("src-", 0, sources_count, 9),
             "publisher": rng.choice(["Reuters", "Al Jazeera", "AFP", "AP"], sources_count),
             "url": [f"https://example.org/report/{i}" for i in range(sources_count)],
             "title": pl.Series([None] * sources_count, dtype=pl.String),
