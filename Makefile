@@ -50,7 +50,8 @@ unit: $(STAMP)
 summary: $(STAMP)
 	$(BIN)/python -m tests.summary
 
-## bench: benchmarks, results written to benchmarks/results.json
+## bench: benchmarks on realistic and synthetic rows, each figure beside a floor measured in
+## the same run; results written to benchmarks/results.json (`run.py --quick`: a short check)
 bench: $(STAMP)
 	cd benchmarks && ../$(BIN)/python run.py
 

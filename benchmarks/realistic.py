@@ -15,7 +15,7 @@ source_headline: a publisher, a dated URL and a headline). What it makes:
   dataset's fields line (curate.interchange.notes);
 - about 15 % of rows with non-ASCII text (Arabic and Cyrillic script, transliterations
   with diacritics, accented Latin, a few emoji) in their notes and in their names;
-- a gazetteer of 30 countries, 300 admin1, 5,000 admin2 (null for 40 % of places) and
+- a gazetteer of 30 countries, 300 admin1, 3,000 admin2 (40 % of places have none) and
   30,000 locations, and about 3,000 actors with their types, drawn with skewed weights;
 - actor2 in about a third of rows; fatality ranges mostly partly unknown; date_text on
   the rows whose date is not a single day, and on a few relative ones ("on Thursday");
