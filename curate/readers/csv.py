@@ -129,11 +129,12 @@ def _csv_fast_checked(path: Path, header: list[str], limits: Limits) -> Iterator
         raise CsvFastPathError(str(exc)) from exc
 
 
-def _record_end(data: bytes) -> int:
-    """Where the last complete CSV record in `data` ends (0 if none), for data that starts
-    at a record boundary: a newline ends a record when the quotes before it are paired."""
-    position = data.rfind(b"\n")
-    if b'"' not in data:
+def _record_end(data: bytearray, size: int) -> int:
+    """Where the last complete CSV record in `data[:size]` ends (0 if none), for data that
+    starts at a record boundary: a newline ends a record when the quotes before it are
+    paired."""
+    position = data.rfind(b"\n", 0, size)
+    if data.find(b'"', 0, size) < 0:
         return position + 1
     quotes = data.count(b'"', 0, position) if position >= 0 else 0
     while position >= 0:
@@ -159,22 +160,31 @@ def _may_end_inside_quotes(records: memoryview, last_cell: str | None) -> bool:
 
 
 def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, bool]]:
-    """The records after the header, in pieces of about `chunk_bytes` cut between records
-    (views of the bytes read, not copies), each with whether it holds a quote."""
+    """The records after the header, in pieces of about `chunk_bytes` cut between records,
+    each with whether it holds a quote. Each piece is a view of one buffer that the next
+    piece reuses (a reader copies what it keeps): the file is read into it, with no new
+    memory per piece and no joining of the part record carried over."""
     with open_input(path) as handle:
         handle.readline()
-        carry = b""
+        buffer = bytearray(chunk_bytes)
+        held = 0  # bytes at the start of the buffer: the part record carried over
         while True:
-            block = handle.read(chunk_bytes)
-            data = carry + block if carry else block
-            if not block:
-                if data:  # a last record without its line break (blank: ragged)
-                    yield memoryview(data), b'"' in data
+            if len(buffer) - held < chunk_bytes // 2:  # a record longer than the buffer
+                grown = bytearray(2 * len(buffer))
+                grown[:held] = buffer[:held]
+                buffer = grown
+            read = handle.readinto(memoryview(buffer)[held:])
+            size = held + read
+            view = memoryview(buffer)[:size]
+            if not read:
+                if size:  # a last record without its line break (blank: ragged)
+                    yield view, buffer.find(b'"', 0, size) >= 0
                 return
-            end = _record_end(data)
+            end = _record_end(buffer, size)
             if end:
-                yield memoryview(data)[:end], data.find(b'"', 0, end) >= 0
-            carry = data[end:]
+                yield view[:end], buffer.find(b'"', 0, end) >= 0
+            held = size - end
+            buffer[:held] = buffer[end:size]
 
 
 # pyarrow decodes a ragged record's text before it calls the invalid-row handler and
