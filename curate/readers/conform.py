@@ -138,13 +138,41 @@ def _from_string(column: pl.Expr, f: Field) -> pl.Expr:
 
 
 def _datetime_from_text(column: pl.Expr) -> pl.Expr:
-    """The instant of RFC 3339 text (`_DATE`T`_TIME`), in microseconds in UTC; null where
-    the text has another shape, names no day of the calendar, or leaves years 0001-9999
-    once in UTC (an offset can move it out). Once the shape is matched every piece sits
-    at a known place: the calendar and the clock are parsed by one fixed format with no
-    offset (polars' fast path), the decimals and the offset by slicing; a general
-    `%.f%:z` parse costs five times as much."""
+    """The instant of RFC 3339 text (`_DATE`T`_TIME`) in UTC; null where the text has
+    another shape, names no day of the calendar, or leaves years 0001-9999 once in UTC."""
+    return column.map_batches(_text_instants, return_dtype=pl.Datetime("us", "UTC"))
+
+
+# The shape curate itself writes (six decimals and `Z`): one fixed-width format, which
+# polars parses on its fast path once the exact shape is matched (that parser alone is
+# lax: it takes a leap second, or a sign before the year).
+_WRITTEN_SHAPE = "%Y-%m-%dT%H:%M:%S.%6fZ"
+_WRITTEN_SIZE = len("2000-01-01T00:00:00.000000Z")
+
+
+def _text_instants(text: pl.Series) -> pl.Series:
+    """`_datetime_from_text` of a column: the written shape by one fixed format; every
+    other shape (fewer decimals, an offset) by `_any_offset`, on those rows alone."""
+    column = pl.col(text.name)
     exact = column.str.contains(f"^{_DATE}T{_TIME}$")
+    written = (column.str.len_bytes() == _WRITTEN_SIZE) & column.str.ends_with("Z")
+    fast = column.str.to_datetime(_WRITTEN_SHAPE, strict=False, time_unit="us")
+    parts = text.to_frame().select(
+        pl.when(exact & written).then(fast.to_physical()).alias("micros"),
+        (exact & ~written).alias("other"),
+    )
+    micros = parts.get_column("micros")
+    other = parts.get_column("other")
+    if other.any():
+        rest = text.filter(other).to_frame().select(_any_offset(column)).to_series()
+        micros = micros.scatter(other.arg_true(), rest)
+    return micros.cast(pl.Datetime("us", "UTC"))
+
+
+def _any_offset(column: pl.Expr) -> pl.Expr:
+    """Microseconds in UTC of text of the exact shape, in any of its forms (null where
+    the day or the instant in UTC is out of range): the calendar and the clock by one
+    fixed format with no offset, the decimals and the offset by slicing."""
     clock = column.str.slice(0, 19).str.to_datetime(
         "%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us"
     )
@@ -160,8 +188,7 @@ def _datetime_from_text(column: pl.Expr) -> pl.Expr:
     ).cast(pl.Int64, strict=False)
     east = pl.when(zulu).then(0).when(offset.str.starts_with("-")).then(-minutes).otherwise(minutes)
     micros = clock.to_physical() + fraction.fill_null(0) - east * 60_000_000
-    in_range = exact & micros.is_between(_FIRST_US, _LAST_US)
-    return pl.when(in_range).then(micros).cast(pl.Datetime("us", "UTC"))
+    return pl.when(micros.is_between(_FIRST_US, _LAST_US)).then(micros)
 
 
 # The only text taken as a date or a datetime, before the calendar is checked: the
