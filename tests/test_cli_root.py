@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -75,3 +76,33 @@ def test_completion_completes_command_names() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["validate"]
+
+
+def test_option_values_are_read_as_typer_reads_them(tmp_path: Path) -> None:
+    """curate converts command-line values itself (no pydantic at start-up) and hands
+    what it is not sure of, or refuses, to typer: the same values are taken, the same
+    messages given."""
+    from curate.schema.loader import load_schema
+    from curate.testing.samples import sample_dataset
+    from tests.helpers import write_jsonl
+
+    rows = sample_dataset(load_schema())["events"]
+    path = write_jsonl(tmp_path / "events.jsonl", rows)
+    for taken in ("7", "007", " 5", "+5", "1_000", "0"):
+        result = run_cli("validate", str(path), "--max-errors", taken, "-f", "json")
+        assert result.returncode == 0, (taken, result.stderr)
+        assert json.loads(result.stdout)["valid"] is True
+    refused = {
+        ("--max-errors", "-1"): "Input should be greater than or equal to 0",
+        ("--max-errors", "1.5"): "Input should be a valid integer",
+        ("--format", "JSON"): "'JSON' is not one of 'text', 'json'.",
+    }
+    for (option, value), message in refused.items():
+        result = run_cli("validate", str(path), option, value)
+        assert result.returncode == 2, (option, value)
+        shown = " ".join(result.stderr.replace("\u2502", " ").split())  # the panel unwrapped
+        assert message in shown, result.stderr
+        assert "Traceback" not in result.stderr
+    listed = run_cli("validate", str(path), str(path), "--table", "events", "-f", "json")
+    assert listed.returncode == 1  # the same file twice: its keys repeat
+    assert json.loads(listed.stdout)["rows"] == {"events": 2 * len(rows)}

@@ -19,6 +19,7 @@ from curate.cli.coercion import use_fast_coercion
 from curate.cli.commands import dataset, interchange, release, schema, validate
 from curate.cli.helptext import show_help_as_written
 from curate.cli.output import say
+from curate.cli.richhelp import install as lean_rich_help
 
 __all__ = ["app", "main"]
 
@@ -75,6 +76,7 @@ def _root(
 
 show_help_as_written(app)
 use_fast_coercion(app)
+lean_rich_help()
 
 
 def _first_line(exc: BaseException) -> str:
