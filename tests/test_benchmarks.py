@@ -121,6 +121,7 @@ def test_run_quick_writes_a_well_formed_results_file(tmp_path: Path) -> None:
         )
         assert len(entry["curate"]["runs"]) >= 2
         assert written["synthetic"][run]["ratio"] > 0
+    assert isinstance(written["verdicts_exact"], bool)
     assert written["startup"]["curate --help"]["median_seconds"] > 0
     assert len(written["startup"]["imports"]) == 10
     targets = written["targets"]
