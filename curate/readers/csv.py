@@ -15,7 +15,7 @@ import re
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -159,7 +159,7 @@ def _may_end_inside_quotes(records: memoryview, last_cell: str | None) -> bool:
     return len(records) >= len(opened) and bytes(records[-len(opened) :]) == opened
 
 
-def _csv_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, bool]]:
+def _csv_chunks(path: Path, chunk_bytes: int) -> Generator[tuple[memoryview, bool]]:
     """The records after the header, in pieces of about `chunk_bytes` cut between records,
     each with whether it holds a quote. Each piece is a view of one buffer that the next
     piece reuses (a reader copies what it keeps): the file is read into it, with no new
@@ -222,7 +222,41 @@ def _quiet_handler(handler: Callable[..., object]) -> Iterator[None]:
 
 
 def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
-    """Records parsed by pyarrow, a chunk at a time on all cores; every cell as text."""
+    """Records parsed by pyarrow, a chunk at a time on all cores; every cell as text.
+    The next chunk is parsed (in a second thread) while the caller checks this one's
+    batch: one chunk in flight, so memory stays bounded."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    chunks = _csv_chunks(path, limits.chunk_bytes)
+    first = 2
+    with ThreadPoolExecutor(1, thread_name_prefix="curate-csv") as pool:
+        pending: Future[pl.DataFrame] | None = None
+        try:
+            piece = next(chunks, None)
+            if piece is not None:
+                pending = pool.submit(_parse_chunk, *piece, header, limits)
+            while pending is not None:
+                frame = pending.result()
+                # The chunk is parsed (its frame is a copy): its buffer takes the next.
+                piece = next(chunks, None)
+                pending = (
+                    None if piece is None else pool.submit(_parse_chunk, *piece, header, limits)
+                )
+                rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
+                first += frame.height
+                yield Batch(frame, rows)
+        finally:
+            if pending is not None:
+                pending.cancel()
+                pool.shutdown(wait=True)  # before the buffer and the file go
+            chunks.close()
+
+
+def _parse_chunk(
+    records: memoryview, quoted: bool, header: list[str], limits: Limits
+) -> pl.DataFrame:
+    """One chunk's records as text, by pyarrow; `CsvFastPathError` where a record cannot
+    be numbered (see the module's docstring)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -239,33 +273,29 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
-    first = 2
-    for records, quoted in _csv_chunks(path, limits.chunk_bytes):
-        parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
-        try:
-            with _quiet_handler(note_ragged):
-                table = pacsv.read_csv(
-                    pa.py_buffer(records),
-                    read_options=pacsv.ReadOptions(
-                        use_threads=True, block_size=8 << 20, column_names=header
-                    ),
-                    parse_options=parse,
-                    convert_options=convert,
-                )
-        except pa.ArrowInvalid as exc:
-            raise CsvFastPathError(str(exc)) from exc
-        if ragged:
-            raise CsvFastPathError("a record has the wrong number of cells")
-        frame = pl.from_arrow(table, rechunk=False)
-        assert isinstance(frame, pl.DataFrame)
-        if frame.height and _may_end_inside_quotes(records, frame.get_column(header[-1])[-1]):
-            raise CsvFastPathError(OPEN_QUOTE)
-        longest = frame.select(pl.all().str.len_bytes().max()).row(0) if frame.height else ()
-        if any(n is not None and n > limits.max_field_chars for n in longest):
-            raise CsvFastPathError("a cell is longer than the field limit")
-        rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
-        first += frame.height
-        yield Batch(frame, rows)
+    parse = pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=note_ragged)
+    try:
+        with _quiet_handler(note_ragged):
+            table = pacsv.read_csv(
+                pa.py_buffer(records),
+                read_options=pacsv.ReadOptions(
+                    use_threads=True, block_size=8 << 20, column_names=header
+                ),
+                parse_options=parse,
+                convert_options=convert,
+            )
+    except pa.ArrowInvalid as exc:
+        raise CsvFastPathError(str(exc)) from exc
+    if ragged:
+        raise CsvFastPathError("a record has the wrong number of cells")
+    frame = pl.from_arrow(table, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)
+    if frame.height and _may_end_inside_quotes(records, frame.get_column(header[-1])[-1]):
+        raise CsvFastPathError(OPEN_QUOTE)
+    longest = frame.select(pl.all().str.len_bytes().max()).row(0) if frame.height else ()
+    if any(n is not None and n > limits.max_field_chars for n in longest):
+        raise CsvFastPathError("a cell is longer than the field limit")
+    return frame
 
 
 def _record_problem(
