@@ -7,8 +7,6 @@ Every `CurateError` becomes a one-line message and its exit code (0 done, 1 inva
 2 could not run); a traceback only with `--debug`.
 """
 
-from __future__ import annotations
-
 import gc
 import sys
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`curate new|ingest|retract`: create a dataset and change its store."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

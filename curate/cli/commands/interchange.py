@@ -4,8 +4,6 @@
 directory, ingested into a dataset, or both, and reported. The import commands differ
 only in their importer and their help."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
@@ -70,8 +68,8 @@ class Importer(Protocol):
         paths: Sequence[Path],
         *,
         source_version: str | None = ...,
-        schema: Schema | None = ...,
-    ) -> Imported: ...
+        schema: "Schema | None" = ...,
+    ) -> "Imported": ...
 
 
 def _run_import(

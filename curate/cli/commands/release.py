@@ -1,8 +1,6 @@
 """`curate release|diff|verify|replay|show`: publish a release, compare, check and
 rebuild releases, and read their events."""
 
-from __future__ import annotations
-
 import enum
 from pathlib import Path
 from typing import Annotated

@@ -1,8 +1,6 @@
 """`curate schema export|diff|sample`: the canonical schema for other tools, two schema
 versions compared, a sample dataset generated from it."""
 
-from __future__ import annotations
-
 import enum
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`curate validate`: check records against the schema, as files or dataset directories."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
