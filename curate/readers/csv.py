@@ -169,7 +169,7 @@ def _csv_chunks(path: Path, chunk_bytes: int) -> Generator[tuple[memoryview, boo
         buffer = bytearray(chunk_bytes)
         held = 0  # bytes at the start of the buffer: the part record carried over
         while True:
-            if len(buffer) - held < chunk_bytes // 2:  # a record longer than the buffer
+            if len(buffer) - held < max(chunk_bytes // 2, 1):  # a record outgrew it
                 grown = bytearray(2 * len(buffer))
                 grown[:held] = buffer[:held]
                 buffer = grown
