@@ -131,7 +131,7 @@ class TableValidator:
         plan = self._plan(conformed, _refused_cells(located, rows))
         typed = conformed.frame
         if plan:
-            verdicts = typed.select([ok.alias(str(i)) for i, (_, ok) in enumerate(plan)])
+            verdicts = _verdicts(typed, plan)
             failures = verdicts.select(pl.all().not_().sum()).row(0)
             for index, ((check, _), count) in enumerate(zip(plan, failures, strict=True)):
                 if not count:
@@ -367,6 +367,22 @@ class TableValidator:
             .agg(pl.col("code").unique().sort().alias("codes"))
             .sort(FILE, ROW)
         )
+
+
+def _verdicts(typed: pl.DataFrame, plan: Sequence[tuple[Check, pl.Expr]]) -> pl.DataFrame:
+    """One boolean column per check of the plan, in its order, True where the
+    row passes: the expressions in one select, and the checks that have a faster test of
+    their column alone (`Check.column_ok`) by it."""
+    expressions = [
+        ok.alias(str(i)) for i, (check, ok) in enumerate(plan) if check.column_ok is None
+    ]
+    columns = [
+        check.column_ok(typed.get_column(check.field)).alias(str(i))
+        for i, (check, _) in enumerate(plan)
+        if check.column_ok is not None
+    ]
+    verdicts = pl.DataFrame([*typed.select(expressions).get_columns(), *columns])
+    return verdicts.select(str(i) for i in range(len(plan)))  # in the plan's order
 
 
 def _refused_cells(prior: Sequence[Issue], rows: pl.Series) -> dict[str, pl.Series]:
