@@ -64,7 +64,7 @@ FRICTIONLESS = """
 import sys
 from frictionless import Resource, Schema, validate
 from curate.generate.frictionless import table_schema
-from curate.schema import load_schema
+from curate.schema.loader import load_schema
 descriptor = table_schema(load_schema().table("events"))
 descriptor.pop("foreignKeys")  # one resource alone: the self-reference needs the package
 path = sys.argv[1]
@@ -462,11 +462,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--results", type=Path, default=RESULTS, help="where results.json goes")
     parser.add_argument("--data", type=Path, default=DATA, help="where the inputs are kept")
     arguments = parser.parse_args(argv)
+    arguments.results.parent.mkdir(parents=True, exist_ok=True)
     quick, data = arguments.quick, arguments.data
     rows, cut = (20_000, 0) if quick else (1_000_000, 50_000)
     began = time.perf_counter()
 
+    results: dict[str, Any] = {}
+
     def step(text: str) -> None:
+        """Print what runs next; keep what has been measured so far (a partial file)."""
+        if results:
+            partial = json.dumps({**results, "partial": True}, indent=2) + "\n"
+            arguments.results.write_text(partial, encoding="utf-8")
         print(f"[{time.perf_counter() - began:5.0f} s] {text}", flush=True)
 
     step("making the inputs (benchmarks/prepare.py; kept while the generators are unchanged)")
@@ -474,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     subprocess.run([*prepare, *([] if quick else ["--ten-million"])], check=True)
     name = f"events-{rows // 1000}k" if rows < 1_000_000 else f"events-{rows // 1_000_000}m"
     cut_name = f"{name}-cut-{cut // 1000}k"
-    results: dict[str, Any] = {
+    results |= {
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
@@ -517,6 +524,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             else:
                 step("the store figures are left out: they would not end within 15 minutes")
                 results["lifecycle"] = {"skipped": f"{spent:.0f} s had passed"}
+    results["partial"] = False
     results["targets"] = targets(results)
     # The speed figures count only if every run gave the verdict planted in its input.
     verdicts = [results["realistic"][kind]["curate"] for kind in FORMATS]
