@@ -11,8 +11,19 @@ from curate.generate.checks import TEXT_CONTROLS, text_controls_absent
 
 # Text drawn from everything Unicode has (controls, format characters, separators,
 # non-ASCII letters, emoji), mostly printable ASCII as free text mostly is.
+# Every character the check looks for, and its neighbours on either side.
+_EDGES = (
+    [chr(c) for c in range(0xA0)]
+    + [
+        chr(c)
+        for first, last in ((0x61B, 0x61D), (0x200A, 0x2010), (0x2027, 0x202F), (0x205F, 0x206A))
+        for c in range(first, last + 1)
+    ]
+    + ["\ufefe", "\ufeff", "\uff00", "é", "م", "🔥"]
+)
 _TEXT = st.one_of(
     st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40),
+    st.text(alphabet=st.sampled_from(_EDGES), max_size=12),
     st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40),
     st.sampled_from(["\u200b", "\u061c", "\ufeff", "\x85", "\x7f", "\t", "\n", "\u2069"]),
 )
@@ -40,6 +51,14 @@ def test_chunked_and_sliced_columns_get_the_same_verdict(
     assert text_controls_absent(chunked).to_list() == _expected(chunked)
 
 
+@given(_CELLS)
+def test_long_text_gets_the_same_verdict(cells: list[str | None]) -> None:
+    """Long free text takes the split search (ASCII classes, then non-ASCII rows)."""
+    padded = [None if cell is None else f"{cell} {'long note ' * 10}" for cell in cells]
+    column = pl.Series("notes", padded, dtype=pl.String)
+    assert text_controls_absent(column).to_list() == _expected(column)
+
+
 def test_each_kind_of_control_is_found_among_plain_rows() -> None:
     controls = [
         "a\x00b",
@@ -55,5 +74,8 @@ def test_each_kind_of_control_is_found_among_plain_rows() -> None:
         "bom\ufeff",
     ]
     plain = ["plain text", "é accented", "مدنيين", "tab\tand\nnewline", "🔥 emoji", None]
-    column = pl.Series("notes", plain + controls, dtype=pl.String)
-    assert text_controls_absent(column).to_list() == [True] * len(plain) + [False] * len(controls)
+    for padding in ("", " and a long remark" * 8):  # the short and the split search
+        cells = [None if c is None else c + padding for c in plain + controls]
+        column = pl.Series("notes", cells, dtype=pl.String)
+        expected = [True] * len(plain) + [False] * len(controls)
+        assert text_controls_absent(column).to_list() == expected
