@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from curate.errors import InputError
+from curate.readers.ahead import read_ahead
 from curate.readers.batch import Batch, parse_error
 from curate.readers.conform import conform_arrow
 from curate.readers.limits import Limits
@@ -42,8 +43,8 @@ def read_parquet(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
     first = 1
     issues = _repeated_columns(names, table)
     try:
-        for part in _parquet_parts(parquet, limits):
-            declared = conform_arrow(part, table)
+        conformed = ((part, conform_arrow(part, table)) for part in _parquet_parts(parquet, limits))
+        for part, declared in read_ahead(conformed, "curate-parquet"):
             rows = pl.Series("row", range(first, first + part.num_rows), dtype=pl.Int64)
             first += part.num_rows
             yield Batch(declared.raw, rows, issues, conformed=declared.conformed)
@@ -97,10 +98,11 @@ def _repeated_columns(names: list[str], table: Table) -> list[Issue]:
 
 def _parquet_parts(parquet: Any, limits: Limits) -> Iterator[Any]:
     """Arrow tables of at most `batch_rows` rows, each spanning as many row groups as it
-    takes (so that time grows with rows, not with row groups)."""
+    takes (so that time grows with rows, not with row groups). One thread decodes: the
+    caller reads ahead (`read_ahead`) and checks a batch on the other core meanwhile."""
     import pyarrow as pa
 
     for batch in parquet.iter_batches(
-        batch_size=limits.batch_rows, use_threads=True, use_pandas_metadata=False
+        batch_size=limits.batch_rows, use_threads=False, use_pandas_metadata=False
     ):
         yield pa.Table.from_batches([batch])
