@@ -8,7 +8,7 @@ memory stays bounded by two batches.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar, cast
 
@@ -19,7 +19,7 @@ T = TypeVar("T")
 _END = object()
 
 
-def read_ahead(items: Iterator[T], name: str) -> Iterator[T]:
+def read_ahead(items: Iterator[T], name: str) -> Generator[T, None, None]:
     """The items of `items` in order, each next one made in a second thread (named
     `name`) while the caller works on the current one. An error raised making an item
     is raised here, where that item would have been; closing this iterator early stops
