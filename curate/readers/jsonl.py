@@ -1,8 +1,9 @@
 """The JSONL reader: one JSON object per line, numbered by line.
 
 Chunks of whole lines go through pyarrow's strict JSON reader on all cores; a chunk it
-cannot take exactly is read line by line, where each line that cannot be taken (not JSON,
-not an object, over a limit, a key repeated) is a parse error of its own.
+cannot take exactly is read line by line (`read_jsonl_exact` reads a whole file so),
+where each line that cannot be taken (not JSON, not an object, over a limit, a key
+repeated) is a parse error of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from curate.readers.limits import Limits
 from curate.readers.rows import rows_to_frame
 from curate.schema.model import Table
 
-__all__ = ["jsonl_lines", "line_stats", "read_jsonl"]
+__all__ = ["jsonl_lines", "line_stats", "read_jsonl", "read_jsonl_exact"]
 
 # A JSON string, for a text that is valid JSON (scanning from its start, every match
 # begins at an opening quote).
@@ -116,13 +117,15 @@ def jsonl_lines(path: Path, limits: Limits, start: int = 0) -> Iterator[tuple[in
             number = _lines_before(path, start)
             handle.seek(start)
         while True:
-            line = handle.readline(limits.max_line_bytes + 1)
+            # The first line may open with a byte-order mark, which its length leaves out.
+            bom = len(UTF8_BOM) if number == 0 and not start else 0
+            line = handle.readline(limits.max_line_bytes + 1 + bom)
             if not line:
                 return
             number += 1
-            if number == 1 and not start and line.startswith(UTF8_BOM):
+            if bom and line.startswith(UTF8_BOM):
                 line = line[len(UTF8_BOM) :]
-            if len(line) > limits.max_line_bytes and not line.endswith(b"\n"):
+            if len(line) - line.endswith(b"\n") > limits.max_line_bytes:
                 rest = line
                 while rest and not rest.endswith(b"\n"):
                     rest = handle.readline(1 << 20)
@@ -148,6 +151,13 @@ def read_jsonl(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
     if position < path.stat().st_size:  # a line longer than a chunk: the rest, exactly
         numbered = jsonl_lines(path, limits, start=position)
         yield from _jsonl_exact(numbered, table, limits, columns)
+
+
+def read_jsonl_exact(path: Path, table: Table, limits: Limits) -> Iterator[Batch]:
+    """The file read line by line only: the reference whose verdicts `read_jsonl` gives
+    however its chunks are read."""
+    columns = _Columns(path, table, limits.max_columns)
+    yield from _jsonl_exact(jsonl_lines(path, limits), table, limits, columns)
 
 
 @dataclass
@@ -191,18 +201,22 @@ class _Chunk:
 
 
 def _line_chunks(path: Path, limits: Limits) -> Iterator[_Chunk]:
-    """Whole lines of about `chunk_bytes` at a time, read straight into each chunk's own
-    buffer; stops early at a line longer than a chunk, which `jsonl_lines` then reads
-    without holding it."""
+    """Whole lines of about `chunk_bytes` at a time, read straight into one buffer that
+    each chunk reuses (a chunk is read in full before the next is asked for, and neither
+    reader keeps a reference to it); stops early at a line longer than a chunk, which
+    `jsonl_lines` then reads without holding it."""
     with open_input(path) as handle:
         offset = len(UTF8_BOM) if handle.read(len(UTF8_BOM)) == UTF8_BOM else 0
         handle.seek(offset)
         line = 1
         carry = b""
+        data = bytearray()
         while True:
-            data = bytearray(len(carry) + limits.chunk_bytes)
+            wanted = len(carry) + limits.chunk_bytes
+            if len(data) < wanted:  # room for a carried line up to the limit, once
+                data = bytearray(wanted + limits.max_line_bytes)
             data[: len(carry)] = carry
-            size = len(carry) + handle.readinto(memoryview(data)[len(carry) :])
+            size = len(carry) + handle.readinto(memoryview(data)[len(carry) : wanted])
             if size == len(carry):  # end of file
                 if size:
                     view = memoryview(data)[:size]
@@ -275,6 +289,8 @@ def _jsonl_fast(chunk: _Chunk, table: Table, limits: Limits) -> Batch | None:
         return None
     frame = pl.from_arrow(parsed, rechunk=False)
     assert isinstance(frame, pl.DataFrame)
+    if _negative_zero(frame):
+        return None
     first = chunk.first
     return Batch(frame, pl.Series("row", range(first, first + chunk.lines), dtype=pl.Int64))
 
@@ -287,12 +303,23 @@ def _may_nest_deeper(chunk: _Chunk, limit: int) -> bool:
     import numpy as np
 
     text = np.frombuffer(chunk.data, dtype=np.uint8)
-    opening = np.flatnonzero((text == ord("{")) | (text == ord("[")))
-    if len(opening) - chunk.lines + 1 <= limit:
+    # `{` and `[` are the only bytes that are `{` once bit 0x20 is set: one pass counts both.
+    if np.count_nonzero((text | 0x20) == ord("{")) - chunk.lines + 1 <= limit:
         return False
+    opening = np.flatnonzero((text == ord("{")) | (text == ord("[")))
     ends = np.flatnonzero(text == ord("\n"))
     per_line = np.bincount(np.searchsorted(ends, opening))
     return bool(per_line.max() > limit)
+
+
+def _negative_zero(frame: pl.DataFrame) -> bool:
+    """Whether a number read is -0.0: the exact reader reads `-0` as the integer 0, then
+    0.0, and `-0.0` as -0.0, where pyarrow reads both as -0.0."""
+    floats = [pl.col(name) for name, kind in frame.schema.items() if kind == pl.Float64]
+    if not floats:
+        return False
+    negative = [((column == 0) & (1.0 / column < 0)).any() for column in floats]
+    return any(frame.select(negative).row(0))
 
 
 def _finite(parsed: Any) -> bool:
@@ -305,7 +332,11 @@ def _finite(parsed: Any) -> bool:
     for column in parsed.columns:
         kind = column.type
         if pa.types.is_floating(kind):
-            if column.null_count < len(column) and pc.any(pc.invert(pc.is_finite(column))).as_py():
+            if column.null_count == len(column):
+                continue
+            if pc.any(pc.invert(pc.is_finite(column))).as_py():
+                return False
+            if kind != pa.float64():
                 return False
         elif pa.types.is_nested(kind):
             return False
@@ -320,14 +351,13 @@ def line_stats(chunk: memoryview, limit: int) -> tuple[int, int, bool]:
     import numpy as np
 
     text = np.frombuffer(chunk, dtype=np.uint8)
-    newlines = text == ord("\n")
+    ends = np.flatnonzero(text == ord("\n"))
     unterminated = len(chunk) > 0 and chunk[-1] != ord("\n")
-    lines = int(np.count_nonzero(newlines)) + unterminated
-    opening = text[1:][newlines[:-1]] == ord("{")
+    lines = len(ends) + unterminated
+    opening = text[ends[ends + 1 < len(text)] + 1] == ord("{")
     plain = bool(len(chunk) == 0 or (text[0] == ord("{") and opening.all()))
     if not _may_exceed(chunk, limit):
         return lines, 0, plain
-    ends = np.flatnonzero(newlines)
     if unterminated:
         ends = np.append(ends, len(chunk))
     return lines, int((np.diff(ends, prepend=-1) - 1).max()) if ends.size else 0, plain
