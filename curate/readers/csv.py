@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from curate.errors import InputError
+from curate.readers.ahead import read_ahead
 from curate.readers.batch import UTF8_BOM, Batch, ParseReason, Refused, open_input
 from curate.readers.limits import Limits
 from curate.schema.model import Table
@@ -223,33 +224,19 @@ def _quiet_handler(handler: Callable[..., object]) -> Iterator[None]:
 
 def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
     """Records parsed by pyarrow, a chunk at a time on all cores; every cell as text.
-    The next chunk is parsed (in a second thread) while the caller checks this one's
-    batch: one chunk in flight, so memory stays bounded."""
-    from concurrent.futures import Future, ThreadPoolExecutor
+    The next chunk is read and parsed in a second thread while the caller checks this
+    one's batch (`read_ahead`: one chunk in flight, so memory stays bounded; the chunk
+    buffer is only touched by that thread, and each batch is a copy)."""
+    return read_ahead(_csv_batches(path, header, limits), "curate-csv")
 
-    chunks = _csv_chunks(path, limits.chunk_bytes)
+
+def _csv_batches(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
     first = 2
-    with ThreadPoolExecutor(1, thread_name_prefix="curate-csv") as pool:
-        pending: Future[pl.DataFrame] | None = None
-        try:
-            piece = next(chunks, None)
-            if piece is not None:
-                pending = pool.submit(_parse_chunk, *piece, header, limits)
-            while pending is not None:
-                frame = pending.result()
-                # The chunk is parsed (its frame is a copy): its buffer takes the next.
-                piece = next(chunks, None)
-                pending = (
-                    None if piece is None else pool.submit(_parse_chunk, *piece, header, limits)
-                )
-                rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
-                first += frame.height
-                yield Batch(frame, rows)
-        finally:
-            if pending is not None:
-                pending.cancel()
-                pool.shutdown(wait=True)  # before the buffer and the file go
-            chunks.close()
+    for records, quoted in _csv_chunks(path, limits.chunk_bytes):
+        frame = _parse_chunk(records, quoted, header, limits)
+        rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
+        first += frame.height
+        yield Batch(frame, rows)
 
 
 def _parse_chunk(
