@@ -125,9 +125,11 @@ def main() -> None:
     (`curate.cli.output.say`): a line break or a control in a path, value or exception
     text is shown as an escape, never written to the terminal. With `--format json` the
     error is also a JSON document on stdout (curate/cli/schemas/error.schema.json)."""
+    from curate.cli.memory import arrow_on_jemalloc
     from curate.cli.output import emit_error, set_json_mode
     from curate.errors import CurateError
 
+    arrow_on_jemalloc()
     as_json = _asks_for_json(sys.argv[1:])
     set_json_mode(as_json)
     try:

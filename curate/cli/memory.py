@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["return_freed_memory"]
+__all__ = ["arrow_on_jemalloc", "return_freed_memory"]
+
+
+def arrow_on_jemalloc() -> None:
+    """For every command: pyarrow allocates from its jemalloc pool, not mimalloc (its
+    default). With mimalloc, decoding a file batch by batch spent 4-8 s of system time
+    on page faults for 1M realistic events (jemalloc: under 1 s), doubling the wall time
+    of `curate validate` on Parquet. Must run before pyarrow is imported; a value the
+    user set is kept."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
 def return_freed_memory() -> None:
