@@ -13,6 +13,7 @@ import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -30,7 +31,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Check:
-    """One check: its report code, severity, the field(s) it names, and where rows pass."""
+    """One check: its report code, severity, the field(s) it names, and where rows pass
+    (`ok`, an expression). `column_ok`, where given, computes the same verdict from the
+    field's column alone, faster than `ok` in a select: the engine uses it, the pandera
+    reference engine uses `ok`, and property tests keep the two in agreement."""
 
     code: str
     severity: Severity
@@ -38,8 +42,6 @@ class Check:
     fields: tuple[str, ...]
     message: str
     ok: pl.Expr
-    # The same verdict computed from the field's column alone, faster than `ok` in a
-    # select (the engine uses it; the pandera reference engine uses `ok`).
     column_ok: Callable[[pl.Series], pl.Series] | None = None
 
 
@@ -59,6 +61,8 @@ TEXT_CONTROLS = (
 )
 
 
+_Text = TypeVar("_Text", pl.Expr, pl.Series)
+
 # The ASCII ones alone, in classes of at most nine bytes: polars' regular expressions
 # find such a class as fast as a single byte (several gigabytes a second), a larger one
 # at a tenth of that speed.
@@ -66,6 +70,12 @@ _ASCII_CONTROLS = ("[\x00-\x08]", "[\x0b\x0c\x0e-\x14]", "[\x15-\x1d]", "[\x1e\x
 # Below this many bytes a cell on average, one pass of `TEXT_CONTROLS` costs less than
 # the several passes of the split search.
 _LONG_TEXT = 64
+
+
+def _no_text_controls(column: _Text) -> _Text:
+    """The check's verdict by one regular expression: True where `column` is null or
+    holds none of `TEXT_CONTROLS`."""
+    return column.is_null() | ~column.str.contains(TEXT_CONTROLS)
 
 
 def text_controls_absent(column: pl.Series) -> pl.Series:
@@ -76,7 +86,7 @@ def text_controls_absent(column: pl.Series) -> pl.Series:
     search is split: the ASCII controls in small classes (fast), and the whole
     expression only on the rows that hold any non-ASCII character."""
     if column.str.len_bytes().sum() < _LONG_TEXT * column.len():
-        return column.is_null() | ~column.str.contains(TEXT_CONTROLS)
+        return _no_text_controls(column)
     found = functools.reduce(
         operator.or_, (column.str.contains(pattern) for pattern in _ASCII_CONTROLS)
     )
@@ -98,7 +108,7 @@ def text_control_checks(table: Table) -> list[Check]:
             f.name,
             (f.name,),
             f"{f.name} holds invisible or bidirectional control characters",
-            pl.col(f.name).is_null() | ~pl.col(f.name).str.contains(TEXT_CONTROLS),
+            _no_text_controls(pl.col(f.name)),
             text_controls_absent,
         )
         for f in table.fields
