@@ -160,16 +160,22 @@ def _may_end_inside_quotes(records: memoryview, last_cell: str | None) -> bool:
     return len(records) >= len(opened) and bytes(records[-len(opened) :]) == opened
 
 
-def _csv_chunks(path: Path, chunk_bytes: int) -> Generator[tuple[memoryview, bool]]:
+def _csv_chunks(
+    path: Path, chunk_bytes: int, max_record_bytes: int
+) -> Generator[tuple[memoryview, bool]]:
     """The records after the header, in pieces of about `chunk_bytes` cut between records,
     each with whether it holds a quote. Each piece is a view of one buffer that the next
     piece reuses (a reader copies what it keeps): the file is read into it, with no new
-    memory per piece and no joining of the part record carried over."""
+    memory per piece and no joining of the part record carried over. A record longer
+    than `max_record_bytes` (a quote never closed holds the rest of the file) is left to
+    the exact reader (`CsvFastPathError`), so the buffer never grows with the file."""
     with open_input(path) as handle:
         handle.readline()
         buffer = bytearray(chunk_bytes)
         held = 0  # bytes at the start of the buffer: the part record carried over
         while True:
+            if held > max_record_bytes:
+                raise CsvFastPathError("a record is longer than its cells can be")
             if len(buffer) - held < max(chunk_bytes // 2, 1):  # a record outgrew it
                 grown = bytearray(2 * len(buffer))
                 grown[:held] = buffer[:held]
@@ -232,7 +238,9 @@ def _csv_fast(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
 
 def _csv_batches(path: Path, header: list[str], limits: Limits) -> Iterator[Batch]:
     first = 2
-    for records, quoted in _csv_chunks(path, limits.chunk_bytes):
+    # Every cell at the field limit, four bytes a character, quoted and doubled quotes.
+    longest = 8 * limits.max_field_chars * len(header) + 2 * len(header)
+    for records, quoted in _csv_chunks(path, limits.chunk_bytes, longest):
         frame = _parse_chunk(records, quoted, header, limits)
         rows = pl.Series("row", range(first, first + frame.height), dtype=pl.Int64)
         first += frame.height
